@@ -1,0 +1,50 @@
+# Rayon: `make run` serves the app, `make test` runs every test. Both install what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: run test test-fast lint format bench webapp system-deps clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run     install what is missing, build the web app, seed on first start, serve on :$(PORT)"
+	@echo "make test    install what is missing and run every test (unit, API on SQLite and PostgreSQL, browser)"
+	@echo "make lint    ruff;  make bench  run the benchmarks (slow)"
+
+# The virtualenv is rebuilt only when pyproject.toml changes.
+$(VENV)/.stamp: pyproject.toml
+	@scripts/system-deps.sh python spatialite
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+system-deps:
+	@scripts/system-deps.sh python spatialite
+
+webapp:
+	@scripts/build-webapp.sh
+
+run: $(VENV)/.stamp webapp
+	@scripts/system-deps.sh spatialite
+	$(BIN)/rayon serve --port $(PORT)
+
+test: $(VENV)/.stamp
+	@scripts/test.sh
+
+lint: $(VENV)/.stamp
+	$(BIN)/ruff check server seed_data tests benchmarks
+
+format: $(VENV)/.stamp
+	$(BIN)/ruff format server seed_data tests benchmarks
+	$(BIN)/ruff check --fix server seed_data tests benchmarks
+
+bench: $(VENV)/.stamp
+	@scripts/system-deps.sh postgis
+	$(BIN)/python benchmarks/outlets.py
+
+clean:
+	rm -rf $(VENV) var webapp/dist webapp/node_modules

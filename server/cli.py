@@ -1,0 +1,87 @@
+"""The ``rayon`` command: database set-up, seeding and serving.
+
+    rayon init-db            create or upgrade the schema (Alembic)
+    rayon seed [--count N]   load the bundled outlet database (once; --force to reload)
+    rayon serve              init-db + seed on first start, then gunicorn
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import func, select
+
+
+def _create_app() -> object:
+    from server.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """Rayon field-sales CRM."""
+
+
+@main.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create the database schema or bring it up to date."""
+    from server import migrate
+    from server.db import db
+
+    migrate.upgrade(db.engine)
+    click.echo(f"database at revision {migrate.current_revision(db.engine)} ({db.engine.dialect.name})")
+
+
+@main.command("seed")
+@click.option("--count", type=int, default=None, help="Number of outlets (default: the bundled set's size).")
+@click.option("--seed", "random_seed", type=int, default=None, help="Random seed of the generator.")
+@click.option("--force", is_flag=True, help="Delete the seeded outlets and load them again.")
+@with_appcontext
+def seed(count: int | None, random_seed: int | None, force: bool) -> None:
+    """Load the bundled, generated outlet database (skipped when already loaded)."""
+    from server.seeding import seed_outlets
+
+    started = time.monotonic()
+    loaded = seed_outlets(count=count, random_seed=random_seed, force=force,
+                          progress=lambda n: click.echo(f"  {n:,} outlets…"))
+    if loaded is None:
+        click.echo("outlets already seeded; use --force to reload")
+    else:
+        click.echo(f"seeded {loaded:,} outlets in {time.monotonic() - started:.1f} s")
+
+
+@main.command("serve")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")), show_default="8000")
+@click.option("--workers", type=int, default=lambda: int(os.environ.get("RAYON_WORKERS", "2")))
+@with_appcontext
+def serve(host: str, port: int, workers: int) -> None:
+    """Prepare the database on first start, then serve with gunicorn."""
+    from server import migrate
+    from server.db import db
+    from server.outlets.models import Outlet
+
+    settings = current_app.config["RAYON"]
+    migrate.upgrade(db.engine)
+    if settings.seed_on_start:
+        with db.engine.connect() as connection:
+            empty = connection.execute(select(func.count()).select_from(Outlet)).scalar_one() == 0
+        if empty:
+            click.echo("first start: loading the bundled outlet database…")
+            ctx = click.get_current_context()
+            ctx.invoke(seed, count=settings.seed_count)
+    db.engine.dispose()  # gunicorn forks workers; none may inherit a connection
+    url = f"http://{host}:{port}"
+    click.echo(f"\nRayon is running at {url}  (API docs: {url}/api/v1/docs)\n")
+    argv = ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--access-logfile", "-", "--timeout", os.environ.get("RAYON_TIMEOUT", "60"),
+            "server.wsgi:app"]
+    os.execvp(sys.executable, [sys.executable, "-m", *argv])
