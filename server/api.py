@@ -63,6 +63,10 @@ api = Api()
 
 def init_app(app: Flask) -> None:
     from server import meta
+    from server.accounts import api as accounts_api
+    from server.accounts import org_api
+    from server.auth import api as auth_api
+    from server.auth import users_api
     from server.outlets import api as outlets_api
 
     app.config.setdefault("API_TITLE", "Rayon API")
@@ -75,5 +79,5 @@ def init_app(app: Flask) -> None:
                  "see /api/v1/problems."},
     })
     api.init_app(app)
-    api.register_blueprint(meta.blp)
-    api.register_blueprint(outlets_api.blp)
+    for blueprint in (meta.blp, auth_api.blp, users_api.blp, outlets_api.blp, accounts_api.blp, org_api.blp):
+        api.register_blueprint(blueprint)

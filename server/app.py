@@ -19,7 +19,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     :param settings: defaults to :meth:`Settings.from_env`.
     :param overrides: extra Flask config (tests use ``TESTING=True``).
     """
-    from server import api, errors
+    from server import api, audit, errors, transactions  # noqa: F401 - audit registers its flush hook
+    from server.auth import middleware
     from server.db import db, engine_options, install_listeners
 
     settings = settings or Settings.from_env()
@@ -46,6 +47,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from server.http import reject_nul_in_query
 
     app.before_request(reject_nul_in_query)
+    middleware.init_app(app)
+    transactions.init_app(app)
     _webapp(app, WEBAPP_DIST)
     return app
 
@@ -73,3 +76,5 @@ def _webapp(app: Flask, dist: Path) -> None:
             "The API is at <a href='/api/v1/docs'>/api/v1/docs</a>.</p>",
             mimetype="text/html",
         )
+
+    webapp.public = True  # type: ignore[attr-defined]  # the shell; the API behind it checks logins

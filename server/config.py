@@ -62,6 +62,17 @@ class Settings:
     seed_on_start: bool = True
     #: Number of outlets to seed (empty: the bundled set's natural size).
     seed_count: int | None = None
+    #: ``development`` or ``production``; production refuses demo data and insecure defaults.
+    env: str = "development"
+    #: Seed the demo brand (users, accounts, territories) on first start (never in production).
+    seed_demo: bool = True
+    #: Password of every demo user.
+    demo_password: str = "rayon-demo"
+    #: Lifetime of bearer tokens and of browser sessions, in hours.
+    token_ttl_hours: int = 720
+    session_ttl_hours: int = 336
+    #: Mark cookies Secure; empty: when the request came over HTTPS.
+    secure_cookies: bool | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -73,6 +84,10 @@ class Settings:
                 continue
             values[f.name] = _convert(f.name.upper(), f.type, raw)
         settings = cls(**values)
+        if settings.env not in ("development", "production"):
+            raise ConfigError(f"RAYON_ENV must be development or production, not {settings.env!r}")
+        if settings.env == "production" and not settings.secret_key:
+            raise ConfigError("RAYON_SECRET_KEY must be set in production")
         if not settings.secret_key:
             settings = cls(**{**values, "secret_key": secrets.token_urlsafe(32)})
         return settings
@@ -84,7 +99,9 @@ class Settings:
 
 def _convert(name: str, type_name: object, raw: str) -> object:
     type_text = str(type_name)
-    if type_text == "bool":
+    if type_text.startswith("bool"):
+        if raw.strip() == "" and "None" in type_text:
+            return None
         return parse_boolean(name, raw)
     if type_text.startswith("int"):
         if raw.strip() == "" and "None" in type_text:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Integer,
     and_,
     cast,
+    exists,
     column,
     func,
     literal_column,
@@ -102,6 +103,22 @@ class Dialect:
     def casefold(self, expr: Any) -> ColumnElement[str]:
         raise NotImplementedError
 
+    def as_geojson(self, geom: Any) -> ColumnElement[str]:
+        return func.ST_AsGeoJSON(geom)
+
+    def geometry(self, wkt: str) -> ColumnElement[Any]:
+        """A geometry value from WKT, for inserts and updates."""
+        raise NotImplementedError
+
+    def geoms_intersect(self, a: Any, b: Any) -> ColumnElement[bool]:
+        """Two geometry columns intersect (no index hint: use with small tables)."""
+        return func.ST_Intersects(a, b) == 1
+
+    def json_array_contains(self, attribute: Any, column: Any, value: str) -> ColumnElement[bool]:
+        """A JSON array column holds the string ``value``."""
+        entries = func.json_each(column).table_valued("value")
+        return exists(select(1).select_from(entries).where(entries.c.value == value))
+
     def grid_index(self, expr: Any) -> ColumnElement[int]:
         """floor(expr) as an integer, for non-negative ``expr``."""
         return func.floor(expr)
@@ -145,6 +162,15 @@ class PostGIS(Dialect):
 
     def casefold(self, expr: Any) -> ColumnElement[str]:
         return func.lower(expr)
+
+    def geometry(self, wkt: str) -> ColumnElement[Any]:
+        return func.ST_GeomFromText(wkt, 4326)
+
+    def geoms_intersect(self, a: Any, b: Any) -> ColumnElement[bool]:
+        return func.ST_Intersects(a, b)
+
+    def json_array_contains(self, attribute: Any, column: Any, value: str) -> ColumnElement[bool]:
+        return column.op("?")(value)
 
 
 class SpatiaLite(Dialect):
@@ -195,6 +221,12 @@ class SpatiaLite(Dialect):
 
     def casefold(self, expr: Any) -> ColumnElement[str]:
         return func.rayon_casefold(expr)
+
+    def as_geojson(self, geom: Any) -> ColumnElement[str]:
+        return func.AsGeoJSON(geom)
+
+    def geometry(self, wkt: str) -> ColumnElement[Any]:
+        return func.GeomFromText(wkt, 4326)
 
     def grid_index(self, expr: Any) -> ColumnElement[int]:
         return cast(func.floor(expr), Integer)

@@ -168,7 +168,7 @@ def problem_response(problem: Problem) -> Response:
     return response
 
 
-def _flatten_messages(messages: Any, location: str, prefix: str = "") -> list[dict[str, Any]]:
+def flatten_messages(messages: Any, location: str, prefix: str = "") -> list[dict[str, Any]]:
     """Turn marshmallow's nested ``{"field": ["msg"]}`` into a flat list of field errors.
 
     List items are named ``field[i]`` in bodies; in a query string a comma-separated
@@ -178,21 +178,21 @@ def _flatten_messages(messages: Any, location: str, prefix: str = "") -> list[di
     if isinstance(messages, dict):
         for key, value in messages.items():
             if key == "_schema":
-                out.extend(_flatten_messages(value, location, prefix))
+                out.extend(flatten_messages(value, location, prefix))
             elif isinstance(key, int) and location == "query":
-                for error in _flatten_messages(value, location, prefix):
+                for error in flatten_messages(value, location, prefix):
                     error["message"] = f"value {key + 1}: {error['message']}"
                     out.append(error)
             elif isinstance(key, int):
-                out.extend(_flatten_messages(value, location, f"{prefix}[{key}]"))
+                out.extend(flatten_messages(value, location, f"{prefix}[{key}]"))
             else:
-                out.extend(_flatten_messages(value, location, f"{prefix}.{key}" if prefix else str(key)))
+                out.extend(flatten_messages(value, location, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         for message in messages:
             out.append({"field": prefix or "(request)", "in": location, "message": message})
     elif isinstance(messages, list):
         for index, value in enumerate(messages):
-            out.extend(_flatten_messages(value, location, f"{prefix}[{index}]"))
+            out.extend(flatten_messages(value, location, f"{prefix}[{index}]"))
     else:
         out.append({"field": prefix or "(request)", "in": location, "message": str(messages)})
     return out
@@ -210,7 +210,7 @@ def from_http_exception(error: HTTPException) -> Problem:
     if messages:
         errors: list[dict[str, Any]] = []
         for location, per_field in messages.items():
-            errors.extend(_flatten_messages(per_field, location))
+            errors.extend(flatten_messages(per_field, location))
         if any("json" in e["in"] for e in errors) and any(
             "Invalid JSON" in e["message"] for e in errors
         ):

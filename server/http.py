@@ -114,3 +114,30 @@ def url_with(**params: Any) -> str:
 
     query = urlencode([(k, v) for k, vs in args.items() for v in vs])
     return request.path + (f"?{query}" if query else "")
+
+
+def load_body(schema: Any, *, partial: bool = False, accept: tuple[str, ...] = JSON_TYPES) -> Any:
+    """The JSON body validated by a marshmallow schema (instance or class).
+
+    :raise Problem: as :func:`json_body`, or ``validation-error`` listing each bad field.
+    """
+    from marshmallow import Schema, ValidationError
+
+    from server.errors import flatten_messages
+
+    instance = schema() if isinstance(schema, type) and issubclass(schema, Schema) else schema
+    data = json_body(accept)
+    if not isinstance(data, dict):
+        raise Problem("validation-error", "The body must be a JSON object.",
+                      errors=[{"field": "(body)", "in": "body", "message": "expected a JSON object"}])
+    try:
+        return instance.load(data, partial=partial)
+    except ValidationError as exc:
+        errors = flatten_messages(exc.messages, "body")
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        raise Problem("validation-error", detail, errors=errors) from None
+
+
+def body_doc(schema: Any, description: str = "", content_type: str = "application/json") -> dict[str, Any]:
+    """OpenAPI requestBody for a view documented with ``@blp.doc(requestBody=body_doc(...))``."""
+    return {"required": True, "description": description, "content": {content_type: {"schema": schema}}}

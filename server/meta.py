@@ -20,6 +20,8 @@ blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="Service sta
 
 @blp.route("/health")
 class Health(MethodView):
+    public = True
+
     @blp.response(200, HealthSchema)
     def get(self) -> Any:
         """Service health
@@ -38,6 +40,8 @@ class Health(MethodView):
 
 @blp.route("/problems")
 class ProblemCatalogue(MethodView):
+    public = True
+
     def get(self) -> Any:
         """The problem types this API answers with"""
         return {"items": [_problem_doc(p.slug) for p in CATALOGUE.values()]}
@@ -45,6 +49,8 @@ class ProblemCatalogue(MethodView):
 
 @blp.route("/problems/<slug>")
 class ProblemTypeDoc(MethodView):
+    public = True
+
     def get(self, slug: str) -> Any:
         """One problem type"""
         if slug not in CATALOGUE:
@@ -60,6 +66,8 @@ def _problem_doc(slug: str) -> dict[str, Any]:
 
 @blp.route("/docs")
 class Docs(MethodView):
+    public = True
+
     @blp.doc(responses={"200": {"description": "HTML page", "content": {"text/html": {}}}})
     def get(self) -> Any:
         """Browsable API documentation (HTML)"""

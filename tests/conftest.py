@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,27 @@ def app(apps: dict[str, Flask], db_kind: str) -> Iterator[Flask]:
         yield application
 
 
+@pytest.fixture(scope="session")
+def viewers(apps: dict[str, Flask]) -> dict[str, Any]:
+    """Per database, an organization whose HQ user browses the reference data."""
+    from tests.tenants import make_tenant
+
+    class Viewers(dict):  # type: ignore[type-arg]
+        def __missing__(self, kind: str) -> Any:
+            self[kind] = make_tenant(apps[kind], roles={"hq": "hq"}, name="Viewer")
+            return self[kind]
+
+    return Viewers()
+
+
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
+def anonymous(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def client(app: Flask, viewers: dict[str, Any], db_kind: str) -> Any:
+    """A test client logged in as an HQ user (bearer token)."""
+    from tests.tenants import As
+
+    return As(app.test_client(), viewers[db_kind].tokens["hq"])

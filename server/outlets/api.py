@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, jsonify
+from flask import current_app, g, jsonify
 from flask.views import MethodView
 from marshmallow import RAISE
 
@@ -36,6 +36,8 @@ blp = Blueprint("outlets", __name__, url_prefix="/api/v1/outlets",
 
 @blp.route("")
 class OutletList(MethodView):
+    public = True  # until the web app logs in (issue 4); then login is required
+
     @blp.arguments(OutletListSchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(200, OutletPageSchema, content_type="application/json")
     @blp.alt_response(200, description="GeoJSON FeatureCollection (Accept: application/geo+json "
@@ -52,6 +54,8 @@ class OutletList(MethodView):
 
 @blp.route("/search")
 class OutletPolygonSearch(MethodView):
+    public = True  # until the web app logs in (issue 4); then login is required
+
     @blp.arguments(OutletListSchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.doc(requestBody={
         "required": True,
@@ -72,6 +76,8 @@ class OutletPolygonSearch(MethodView):
 
 @blp.route("/clusters")
 class OutletClusters(MethodView):
+    public = True  # until the web app logs in (issue 4); then login is required
+
     @blp.arguments(ClusterQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(200, ClusterPageSchema)
     def get(self, **args: Any) -> Any:
@@ -98,13 +104,15 @@ class OutletClusters(MethodView):
 
 @blp.route("/<int:outlet_id>")
 class OutletDetail(MethodView):
+    public = True  # until the web app logs in (issue 4); then login is required
+
     @blp.response(200, OutletDetailSchema)
     def get(self, outlet_id: int) -> Any:
         """One outlet
 
         With its opening hours laid out per weekday for the current week.
         """
-        item = service.get_outlet(db.session, outlet_id)
+        item = service.get_outlet(db.session, outlet_id, _viewer())
         item.update(_weekly_hours(item))
         return jsonify(item)
 
@@ -119,8 +127,13 @@ def _filters(args: dict[str, Any]) -> tuple[service.OutletFilters, str | None]:
         countries=args.get("country") or (), regions=args.get("region") or (),
         postcodes=args.get("postcode") or (), cities=args.get("city") or (),
         statuses=args.get("status") or (), near=args.get("near"), radius_m=args.get("radius"),
-        bbox=args.get("bbox"),
+        bbox=args.get("bbox"), viewer_org_id=_viewer(),
     ), output
+
+
+def _viewer() -> int | None:
+    user = g.get("user")
+    return user.org_id if user is not None else None
 
 
 def _list_response(args: dict[str, Any], polygon: Any) -> Any:

@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Date, DateTime, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import db
@@ -61,6 +61,9 @@ class Outlet(db.Model):
     source_id: Mapped[str] = mapped_column(String(100))
     last_verified_at: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Set for an outlet an organization added that is missing from the reference data:
+    #: only that organization sees it until it is shared (corrections). NULL: public.
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     #: Folded words of name, banner, street, postcode, city (see server.text).
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from server.dialects import BBox, Dialect, for_bind
 from server.errors import Problem, field_error
 from server.outlets.models import Outlet, outlet_search_text
+from server.tenancy import outlet_visibility
 from server.text import query_terms
 
 DEFAULT_RADIUS_M = 5_000.0
@@ -41,6 +42,8 @@ class OutletFilters:
     radius_m: float | None = None
     bbox: BBox | None = None
     polygon: BaseGeometry | None = None
+    #: The organization looking: its private outlets are included (None: public only).
+    viewer_org_id: int | None = None
 
     def fingerprint(self) -> str:
         """A short hash of the filters: a cursor is only valid for the query that made it."""
@@ -49,7 +52,7 @@ class OutletFilters:
             sorted(self.regions), sorted(self.postcodes), sorted(self.cities), sorted(self.statuses),
             self.near, self.radius_m,
             None if self.bbox is None else list(vars(self.bbox).values()),
-            None if self.polygon is None else self.polygon.wkt,
+            None if self.polygon is None else self.polygon.wkt, self.viewer_org_id,
         ]
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
 
@@ -102,7 +105,7 @@ def _in_folded(d: Dialect, column: Any, values: Sequence[str]) -> ColumnElement[
 
 def filter_clauses(d: Dialect, filters: OutletFilters) -> list[ColumnElement[bool]]:
     """The WHERE clauses of ``filters`` (all must hold)."""
-    clauses: list[ColumnElement[bool]] = []
+    clauses: list[ColumnElement[bool]] = [outlet_visibility(filters.viewer_org_id)]
     if filters.q:
         terms = query_terms(filters.q)
         if terms:
@@ -253,10 +256,12 @@ def count_query(clauses: list[ColumnElement[bool]], cap: int) -> Select[Any]:
     return select(func.count()).select_from(limited)
 
 
-def get_outlet(session: Session, outlet_id: int) -> dict[str, Any]:
-    """One outlet by id. :raise Problem: ``not-found``."""
+def get_outlet(session: Session, outlet_id: int, viewer_org_id: int | None = None) -> dict[str, Any]:
+    """One outlet by id, if public or private to ``viewer_org_id``. :raise Problem: ``not-found``."""
     d = for_bind(session)
-    row = session.execute(select(*_columns(d)).where(Outlet.id == outlet_id)).first()
+    row = session.execute(
+        select(*_columns(d)).where(Outlet.id == outlet_id, outlet_visibility(viewer_org_id))
+    ).first()
     if row is None:
         raise Problem("not-found", f"There is no outlet {outlet_id}.")
     return _row_to_dict(row)

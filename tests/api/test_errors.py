@@ -193,6 +193,7 @@ def test_every_route_answers_garbage_with_a_4xx_problem(app: Flask, client: Flas
                 for extra in requests:
                     response = client.open(f"{path}?{query}", method=method, **extra)
                     checked += 1
+                    response.close()
                     assert response.status_code < 500, (method, path, query, extra, response.get_data(as_text=True))
                     if response.status_code >= 400 and path.startswith("/api/"):
                         assert response.mimetype == PROBLEM, (method, path)

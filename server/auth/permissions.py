@@ -1,0 +1,52 @@
+"""What each role may do: one table of named permissions, checked in one function.
+
+Visibility (which objects a user can see at all) is server.tenancy's job; a user who
+cannot see an object gets 404, never 403, so existence does not leak. This table
+answers the second question: may a user who sees an object act on it?
+"""
+
+from __future__ import annotations
+
+from server.auth.models import Role, User
+from server.errors import Problem
+
+R, M, H, A = Role.REP, Role.MANAGER, Role.HQ, Role.ADMIN
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # Public reference data (login required).
+    "outlets.read": frozenset({R, M, H, A}),
+    "outlets.create_private": frozenset({M, A}),
+    # Accounts: reps read theirs; managers manage their team's; HQ reads all and exports.
+    "accounts.read": frozenset({R, M, H, A}),
+    "accounts.write": frozenset({M, A}),
+    "accounts.export": frozenset({M, H, A}),
+    "accounts.history": frozenset({M, H, A}),
+    # Contacts: reps keep the people at their own accounts up to date.
+    "contacts.read": frozenset({R, M, H, A}),
+    "contacts.write": frozenset({R, M, A}),
+    "contacts.gdpr": frozenset({M, A}),
+    "territories.read": frozenset({R, M, H, A}),
+    "territories.write": frozenset({M, A}),
+    "users.read": frozenset({M, H, A}),
+    "users.write": frozenset({A}),
+    "organization.read": frozenset({R, M, H, A}),
+    "organization.write": frozenset({A}),
+    "custom_fields.write": frozenset({A}),
+    "audit.read": frozenset({M, H, A}),
+}
+
+
+def allowed(user: User, permission: str) -> bool:
+    return Role(user.role) in PERMISSIONS[permission]
+
+
+def require(user: User, permission: str) -> None:
+    """:raise Problem: 403 ``forbidden`` naming the role and the action."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    if not allowed(user, permission):
+        raise Problem("forbidden", f"A {user.role} may not {permission.replace('.', ': ').replace('_', ' ')}.")
+
+
+def permissions_of(user: User) -> list[str]:
+    return sorted(p for p in PERMISSIONS if allowed(user, p))
