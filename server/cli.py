@@ -2,6 +2,8 @@
 
     rayon init-db            create or upgrade the schema (Alembic)
     rayon seed [--count N]   load the bundled outlet database (once; --force to reload)
+    rayon seed-demo          load the demo brand (not in production)
+    rayon gdpr anonymise-lost   erase contacts of long-lost accounts
     rayon serve              init-db + seed on first start, then gunicorn
 """
 
@@ -58,6 +60,63 @@ def seed(count: int | None, random_seed: int | None, force: bool) -> None:
         click.echo(f"seeded {loaded:,} outlets in {time.monotonic() - started:.1f} s")
 
 
+@main.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the demo brand (users, accounts, contacts, territories); refused in production."""
+    from server.db import db
+    from server.demo import DemoRefused, seed_demo
+
+    settings = current_app.config["RAYON"]
+    try:
+        counts = seed_demo(db.session, password=settings.demo_password, env=settings.env)
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    if counts:
+        click.echo("demo brand loaded: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    else:
+        click.echo("demo brand already loaded")
+
+
+@main.group("gdpr")
+def gdpr() -> None:
+    """Data-protection tasks (schedule them, e.g. nightly)."""
+
+
+@gdpr.command("anonymise-lost")
+@click.option("--org", "org_slug", default=None, help="Only this organization (slug).")
+@click.option("--months", type=int, default=None, help="Override the organizations' retention setting.")
+@with_appcontext
+def anonymise_lost(org_slug: str | None, months: int | None) -> None:
+    """Erase contacts of accounts lost for longer than the retention period."""
+    from server.accounts.service import anonymise_lost_contacts
+    from server.auth.models import Organization
+    from server.db import db
+
+    org_id = None
+    if org_slug:
+        org = db.session.execute(select(Organization).where(Organization.slug == org_slug)).scalar_one_or_none()
+        if org is None:
+            raise click.ClickException(f"no organization {org_slug!r}")
+        org_id = org.id
+    erased = anonymise_lost_contacts(db.session, org_id=org_id, months=months)
+    db.session.commit()
+    click.echo(f"anonymised {erased} contacts")
+
+
+def _print_logins() -> None:
+    from server.demo import demo_exists, demo_logins
+    from server.db import db
+
+    if not demo_exists(db.session):
+        return
+    password = current_app.config["RAYON"].demo_password
+    click.echo("Demo logins (password: %s):" % password)
+    for email, role in demo_logins():
+        click.echo(f"  {role:8} {email}")
+
+
 @main.command("serve")
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")), show_default="8000")
@@ -78,6 +137,9 @@ def serve(host: str, port: int, workers: int) -> None:
             click.echo("first start: loading the bundled outlet database…")
             ctx = click.get_current_context()
             ctx.invoke(seed, count=settings.seed_count)
+    if settings.seed_demo and settings.env != "production":
+        click.get_current_context().invoke(seed_demo_command)
+    _print_logins()
     db.engine.dispose()  # gunicorn forks workers; none may inherit a connection
     url = f"http://{host}:{port}"
     click.echo(f"\nRayon is running at {url}  (API docs: {url}/api/v1/docs)\n")

@@ -26,14 +26,16 @@ class Health(MethodView):
     def get(self) -> Any:
         """Service health
 
-        Database kind, its spatial extension and the number of outlets.
+        Database kind, its spatial extension and the number of public reference outlets.
         """
         dialect = db.engine.dialect.name
         if dialect == "sqlite":
             spatial = "SpatiaLite " + db.session.execute(text("SELECT spatialite_version()")).scalar_one()
         else:
             spatial = "PostGIS " + db.session.execute(text("SELECT postgis_lib_version()")).scalar_one()
-        outlets = db.session.execute(select(func.count()).select_from(Outlet)).scalar_one()
+        outlets = db.session.execute(
+            select(func.count()).select_from(Outlet).where(Outlet.org_id.is_(None))
+        ).scalar_one()
         return {"status": "ok", "database": dialect, "spatial": spatial, "outlets": outlets,
                 "version": __version__}
 
