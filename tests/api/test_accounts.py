@@ -154,13 +154,13 @@ def test_private_outlet_account(org: Any) -> None:
     """An account for an outlet missing from the reference data creates a private outlet."""
     admin = org.client(org.http, "admin")
     response = admin.post("/api/v1/accounts", json={"outlet": {
-        "name": "Kiosk Neu", "format": "convenience", "street": "Neue Straße", "house_number": "1",
+        "name": "Kiosk Zwieselquark", "format": "convenience", "street": "Quarkgasse", "house_number": "1",
         "postcode": "80331", "city": "München", "country": "DE", "lat": 48.137, "lon": 11.575,
         "phone": "089 21 21 21", "opening_hours": "Mo-Sa 06:00-22:00"}})
     assert response.status_code == 201, response.get_json()
     outlet = response.get_json()["outlet"]
     assert outlet["private"] is True
-    found = admin.get("/api/v1/outlets?q=kiosk neu neue strasse").get_json()["items"]
+    found = admin.get("/api/v1/outlets?q=kiosk zwieselquark quarkgasse").get_json()["items"]
     assert [o["id"] for o in found] == [outlet["id"]]
     bad = admin.post("/api/v1/accounts", json={"outlet": {"name": "X", "format": "convenience", "city": "M",
                                                           "country": "DE", "lat": 48.1, "lon": 11.5,

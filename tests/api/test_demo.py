@@ -44,8 +44,8 @@ def test_demo_reps_and_managers_see_and_do_different_things(demo: Flask) -> None
     assert mine["total"] > 0 and all(a["assigned_rep_id"] == me["id"] for a in mine["items"])
     assert mine["total"] < team["total"] < everything["total"]
     account = mine["items"][0]
-    assert rep.patch(f"/api/v1/accounts/{account['id']}", json={"account_class": "A"}).status_code == 403
-    assert manager.patch(f"/api/v1/accounts/{account['id']}", json={"account_class": "A"}).status_code == 200
+    assert rep.patch(f"/api/v1/accounts/{account['id']}", json={"notes": "checked"}).status_code == 403
+    assert manager.patch(f"/api/v1/accounts/{account['id']}", json={"notes": "checked"}).status_code == 200
     territories = manager.get("/api/v1/territories").get_json()["items"]
     assert len(territories) == 10
     assert rep.get("/api/v1/accounts/export").status_code == 403
