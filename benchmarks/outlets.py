@@ -43,20 +43,56 @@ RESULTS = ROOT / "benchmarks" / "results"
 PG_ADMIN = os.environ.get("RAYON_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 CITIES = [  # (name, lat, lon): the biggest cities of both countries
-    ("Berlin", 52.5200, 13.4050), ("Hamburg", 53.5511, 9.9937), ("München", 48.1374, 11.5755),
-    ("Köln", 50.9375, 6.9603), ("Frankfurt", 50.1109, 8.6821), ("Stuttgart", 48.7758, 9.1829),
-    ("Düsseldorf", 51.2277, 6.7735), ("Leipzig", 51.3397, 12.3731), ("Dortmund", 51.5136, 7.4653),
-    ("Essen", 51.4556, 7.0116), ("Bremen", 53.0793, 8.8017), ("Dresden", 51.0504, 13.7373),
-    ("Hannover", 52.3759, 9.7320), ("Nürnberg", 49.4521, 11.0767), ("Paris", 48.8566, 2.3522),
-    ("Marseille", 43.2965, 5.3698), ("Lyon", 45.7640, 4.8357), ("Toulouse", 43.6047, 1.4442),
-    ("Nice", 43.7102, 7.2620), ("Nantes", 47.2184, -1.5536), ("Strasbourg", 48.5734, 7.7521),
-    ("Montpellier", 43.6108, 3.8767), ("Bordeaux", 44.8378, -0.5792), ("Lille", 50.6292, 3.0573),
+    ("Berlin", 52.5200, 13.4050),
+    ("Hamburg", 53.5511, 9.9937),
+    ("München", 48.1374, 11.5755),
+    ("Köln", 50.9375, 6.9603),
+    ("Frankfurt", 50.1109, 8.6821),
+    ("Stuttgart", 48.7758, 9.1829),
+    ("Düsseldorf", 51.2277, 6.7735),
+    ("Leipzig", 51.3397, 12.3731),
+    ("Dortmund", 51.5136, 7.4653),
+    ("Essen", 51.4556, 7.0116),
+    ("Bremen", 53.0793, 8.8017),
+    ("Dresden", 51.0504, 13.7373),
+    ("Hannover", 52.3759, 9.7320),
+    ("Nürnberg", 49.4521, 11.0767),
+    ("Paris", 48.8566, 2.3522),
+    ("Marseille", 43.2965, 5.3698),
+    ("Lyon", 45.7640, 4.8357),
+    ("Toulouse", 43.6047, 1.4442),
+    ("Nice", 43.7102, 7.2620),
+    ("Nantes", 47.2184, -1.5536),
+    ("Strasbourg", 48.5734, 7.7521),
+    ("Montpellier", 43.6108, 3.8767),
+    ("Bordeaux", 44.8378, -0.5792),
+    ("Lille", 50.6292, 3.0573),
 ]
 TEXT_QUERIES = [
-    "rewe", "lidl berlin", "edeka hauptstr", "carrefour market paris", "intermarche", "bahnhofstr",
-    "aldi süd münchen", "e leclerc", "dm drogerie", "kaufland", "monoprix lyon", "penny köln",
-    "netto", "franprix", "rossmann hamburg", "super u", "rue de la republique", "80331", "75011",
-    "biocoop", "norma nürnberg", "spar", "auchan", "picard marseille",
+    "rewe",
+    "lidl berlin",
+    "edeka hauptstr",
+    "carrefour market paris",
+    "intermarche",
+    "bahnhofstr",
+    "aldi süd münchen",
+    "e leclerc",
+    "dm drogerie",
+    "kaufland",
+    "monoprix lyon",
+    "penny köln",
+    "netto",
+    "franprix",
+    "rossmann hamburg",
+    "super u",
+    "rue de la republique",
+    "80331",
+    "75011",
+    "biocoop",
+    "norma nürnberg",
+    "spar",
+    "auchan",
+    "picard marseille",
 ]
 
 
@@ -77,8 +113,10 @@ def hexagon(lat: float, lon: float, radius_m: float) -> dict[str, Any]:
 def workload(n: int, seed: int = 7) -> dict[str, list[dict[str, Any]]]:
     """The queries of each kind, the same for both databases."""
     rnd = random.Random(seed)
+
     def jitter(lat: float, lon: float, km: float) -> tuple[float, float]:
         return lat + rnd.uniform(-km, km) / 111.3, lon + rnd.uniform(-km, km) / (111.3 * math.cos(math.radians(lat)))
+
     out: dict[str, list[dict[str, Any]]] = {"nearby": [], "bbox": [], "text": [], "polygon": []}
     for _ in range(n):
         _, lat, lon = rnd.choice(CITIES)
@@ -86,8 +124,9 @@ def workload(n: int, seed: int = 7) -> dict[str, list[dict[str, Any]]]:
         out["nearby"].append({"near": f"{plat:.5f},{plon:.5f}", "radius": "5000", "limit": "50"})
         blat, blon = jitter(lat, lon, 2)
         dlat, dlon = 0.04, 0.04 / math.cos(math.radians(blat)) * 1.0
-        out["bbox"].append({"bbox": f"{blon - dlon:.5f},{blat - dlat:.5f},{blon + dlon:.5f},{blat + dlat:.5f}",
-                            "limit": "50"})
+        out["bbox"].append(
+            {"bbox": f"{blon - dlon:.5f},{blat - dlat:.5f},{blon + dlon:.5f},{blat + dlat:.5f}", "limit": "50"}
+        )
         out["text"].append({"q": rnd.choice(TEXT_QUERIES), "limit": "20"})
         hlat, hlon = jitter(lat, lon, 3)
         out["polygon"].append({"limit": "50", "_body": hexagon(hlat, hlon, 2_000)})
@@ -95,6 +134,7 @@ def workload(n: int, seed: int = 7) -> dict[str, list[dict[str, Any]]]:
 
 
 # --- databases -----------------------------------------------------------------------
+
 
 def database_url(kind: str, count: int) -> str:
     if kind == "sqlite":
@@ -123,8 +163,9 @@ def prepare(kind: str, count: int, reload: bool) -> tuple[str, float | None]:
 
         admin = make_url(PG_ADMIN)
         name = make_url(url).database
-        with psycopg.connect(host=admin.host, port=admin.port or 5432, user=admin.username,
-                             dbname=admin.database, autocommit=True) as conn:
+        with psycopg.connect(
+            host=admin.host, port=admin.port or 5432, user=admin.username, dbname=admin.database, autocommit=True
+        ) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
             if exists and reload:
                 conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
@@ -142,7 +183,9 @@ def prepare(kind: str, count: int, reload: bool) -> tuple[str, float | None]:
         if have != count:
             print(f"[{kind}] loading {count:,} outlets…", flush=True)
             started = time.perf_counter()
-            seed_outlets(count=count, force=True, progress=lambda n: print(f"  {n:,}", flush=True) if n % 200_000 == 0 else None)
+            seed_outlets(
+                count=count, force=True, progress=lambda n: print(f"  {n:,}", flush=True) if n % 200_000 == 0 else None
+            )
             load_seconds = time.perf_counter() - started
             print(f"[{kind}] loaded in {load_seconds:.0f} s; analysing", flush=True)
         if kind == "postgresql":
@@ -159,6 +202,7 @@ def prepare(kind: str, count: int, reload: bool) -> tuple[str, float | None]:
 
 # --- raw SQL timings -----------------------------------------------------------------
 
+
 def filters_for(kind: str, params: dict[str, Any]) -> Any:
     from server.dialects import BBox
     from server.outlets.geometry import polygon_from_geojson
@@ -167,8 +211,13 @@ def filters_for(kind: str, params: dict[str, Any]) -> Any:
     near = tuple(float(x) for x in params["near"].split(",")) if "near" in params else None
     bbox = BBox(*(float(x) for x in params["bbox"].split(","))) if "bbox" in params else None
     polygon = polygon_from_geojson(params["_body"], 10_000) if "_body" in params else None
-    return OutletFilters(q=params.get("q"), near=near, radius_m=float(params["radius"]) if "radius" in params else None,
-                         bbox=bbox, polygon=polygon)
+    return OutletFilters(
+        q=params.get("q"),
+        near=near,
+        radius_m=float(params["radius"]) if "radius" in params else None,
+        bbox=bbox,
+        polygon=polygon,
+    )
 
 
 def time_raw(url: str, queries: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
@@ -188,10 +237,17 @@ def time_raw(url: str, queries: dict[str, list[dict[str, Any]]]) -> dict[str, di
             statements = []
             for params in items:
                 plan = plan_search(dialect, filters_for(kind, params), PageRequest(limit=int(params["limit"])), 10_000)
-                statements.append([str(q.compile(db.engine, compile_kwargs={"literal_binds": True}))
-                                   for q in (plan.page_query, plan.count_query)])
+                statements.append(
+                    [
+                        str(q.compile(db.engine, compile_kwargs={"literal_binds": True}))
+                        for q in (plan.page_query, plan.count_query)
+                    ]
+                )
             for page_sql, count_sql in statements[:10]:  # warm-up
-                cursor.execute(page_sql); cursor.fetchall(); cursor.execute(count_sql); cursor.fetchall()
+                cursor.execute(page_sql)
+                cursor.fetchall()
+                cursor.execute(count_sql)
+                cursor.fetchall()
             both, page_only, rows = [], [], []
             for page_sql, count_sql in statements:
                 t0 = time.perf_counter()
@@ -204,19 +260,22 @@ def time_raw(url: str, queries: dict[str, list[dict[str, Any]]]) -> dict[str, di
                 page_only.append((t1 - t0) * 1000)
                 both.append((t2 - t0) * 1000)
                 rows.append(len(fetched))
-            results[kind] = {"raw_page_ms": summary(page_only), "raw_ms": summary(both),
-                             "rows_mean": round(statistics.fmean(rows), 1)}
+            results[kind] = {
+                "raw_page_ms": summary(page_only),
+                "raw_ms": summary(both),
+                "rows_mean": round(statistics.fmean(rows), 1),
+            }
         connection.close()
         db.engine.dispose()
     return results
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    return {"p50": round(statistics.median(values), 2), "p95": round(percentile(values, 0.95), 2),
-            "n": len(values)}
+    return {"p50": round(statistics.median(values), 2), "p95": round(percentile(values, 0.95), 2), "n": len(values)}
 
 
 # --- HTTP timings --------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -228,8 +287,20 @@ def time_api(url: str, queries: dict[str, list[dict[str, Any]]]) -> dict[str, di
     port = free_port()
     env = {**os.environ, "RAYON_DATABASE_URL": url, "RAYON_SECRET_KEY": "bench", "RAYON_SEED_ON_START": "false"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "server.wsgi:app"], cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "server.wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -241,18 +312,23 @@ def time_api(url: str, queries: dict[str, list[dict[str, Any]]]) -> dict[str, di
                 time.sleep(0.2)
         results = {}
         for kind, items in queries.items():
+
             def call(params: dict[str, Any]) -> float:
                 body = params.get("_body")
                 query = urllib.parse.urlencode({k: v for k, v in params.items() if k != "_body"})
                 path = "/api/v1/outlets/search" if body else "/api/v1/outlets"
-                request = urllib.request.Request(f"{base}{path}?{query}", method="POST" if body else "GET",
-                                                 data=json.dumps(body).encode() if body else None,
-                                                 headers={"Content-Type": "application/json"} if body else {})
+                request = urllib.request.Request(
+                    f"{base}{path}?{query}",
+                    method="POST" if body else "GET",
+                    data=json.dumps(body).encode() if body else None,
+                    headers={"Content-Type": "application/json"} if body else {},
+                )
                 t0 = time.perf_counter()
                 with urllib.request.urlopen(request, timeout=30) as response:
                     response.read()
                     assert response.status == 200
                 return (time.perf_counter() - t0) * 1000
+
             for params in items[:10]:
                 call(params)
             results[kind] = {"api_ms": summary([call(p) for p in items])}
@@ -264,11 +340,13 @@ def time_api(url: str, queries: dict[str, list[dict[str, Any]]]) -> dict[str, di
 
 def write_markdown(all_results: dict[str, Any], count: int) -> None:
     lines = [
-        f"## Outlet search at {count:,} outlets", "",
+        f"## Outlet search at {count:,} outlets",
+        "",
         f"Measured {all_results['date']} on {all_results['machine']}; {all_results['queries']} queries per kind, "
         "run one at a time. *raw* is the SQL the service runs (page + capped count) on a DB-API cursor; "
         "*API* is the HTTP round trip to gunicorn (1 sync worker) including that SQL, JSON and HTTP. "
-        "Times in ms. Produced by `benchmarks/outlets.py`; raw data in `benchmarks/results/`.", "",
+        "Times in ms. Produced by `benchmarks/outlets.py`; raw data in `benchmarks/results/`.",
+        "",
         "| database | query | rows | raw page p50 | raw p50 | raw p95 | API p50 | API p95 | API/raw p95 |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -283,12 +361,14 @@ def write_markdown(all_results: dict[str, Any], count: int) -> None:
             lines.append(f"| {db_kind} | load {count:,} outlets | | | | | | | {per_kind['load_seconds']:.0f} s |")
     section = "\n".join(lines) + "\n"
     path = ROOT / "BENCHMARKS.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\nFigures measured by the scripts in `benchmarks/`.\n\n"
+    text = (
+        path.read_text() if path.exists() else "# Benchmarks\n\nFigures measured by the scripts in `benchmarks/`.\n\n"
+    )
     marker = f"## Outlet search at {count:,} outlets"
     if marker in text:
         start = text.index(marker)
         end = text.find("\n## ", start + len(marker))
-        text = text[:start] + section + (text[end + 1:] if end != -1 else "")
+        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
     else:
         text = text.rstrip() + "\n\n" + section
     path.write_text(text)
@@ -304,7 +384,9 @@ def main() -> None:
 
     queries = workload(args.queries)
     results: dict[str, Any] = {
-        "date": dt.date.today().isoformat(), "count": args.count, "queries": args.queries,
+        "date": dt.date.today().isoformat(),
+        "count": args.count,
+        "queries": args.queries,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "databases": {},
     }
@@ -320,7 +402,8 @@ def main() -> None:
             print(f"  {kind:10} {k:8} raw p95 {r['raw_ms']['p95']:8.2f} ms   api p95 {r['api_ms']['p95']:8.2f} ms")
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / f"outlets-{kind}-{args.count}.json").write_text(
-            json.dumps({**results, "databases": {kind: results["databases"][kind]}}, indent=2) + "\n")
+            json.dumps({**results, "databases": {kind: results["databases"][kind]}}, indent=2) + "\n"
+        )
     write_markdown(results, args.count)
 
 

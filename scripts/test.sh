@@ -16,5 +16,8 @@ fi
 scripts/system-deps.sh spatialite postgis chromium
 if [ -f webapp/package.json ]; then scripts/build-webapp.sh; fi
 
+echo "ruff: lint"
+.venv/bin/ruff check --quiet server seed_data tests benchmarks
+
 # pytest exits 5 when it collects nothing: that is a failure here too (set -e).
 exec .venv/bin/python -m pytest -p no:cacheprovider -n "${RAYON_TEST_WORKERS:-2}" "$@"

@@ -20,6 +20,7 @@ from server.errors import PROBLEM_MEDIA_TYPE, from_http_exception, problem_respo
 
 __all__ = ["Api", "Blueprint", "api", "init_app"]
 
+
 class ProblemFieldSchema(ma.Schema):
     field = ma.fields.String()
     in_ = ma.fields.String(data_key="in", metadata={"description": "query, body or path"})
@@ -74,10 +75,15 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    app.config.setdefault("API_SPEC_OPTIONS", {
-        "info": {"description": "Rayon field-sales CRM. Errors are RFC 9457 problem+json documents; "
-                 "see /api/v1/problems."},
-    })
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {
+                "description": "Rayon field-sales CRM. Errors are RFC 9457 problem+json documents; "
+                "see /api/v1/problems."
+            },
+        },
+    )
     api.init_app(app)
     for blueprint in (meta.blp, auth_api.blp, users_api.blp, outlets_api.blp, accounts_api.blp, org_api.blp):
         api.register_blueprint(blueprint)

@@ -20,17 +20,25 @@ from server.auth.models import AuditLog, Organization, User
 from server.db import db
 
 #: Bookkeeping or secret columns never written to the log.
-NOT_LOGGED = frozenset({"password_hash", "version", "created_at", "updated_at", "search_text",
-                        "last_login_at", "password_changed_at"})
+NOT_LOGGED = frozenset(
+    {"password_hash", "version", "created_at", "updated_at", "search_text", "last_login_at", "password_changed_at"}
+)
 
 
 def _audited() -> dict[type, str]:
     from server.accounts.models import Account, Contact, CustomFieldDefinition, Territory, TerritoryRep
     from server.outlets.models import Outlet
 
-    return {Account: "account", Contact: "contact", CustomFieldDefinition: "custom_field",
-            Territory: "territory", TerritoryRep: "territory_rep", User: "user", Organization: "organization",
-            Outlet: "outlet"}
+    return {
+        Account: "account",
+        Contact: "contact",
+        CustomFieldDefinition: "custom_field",
+        Territory: "territory",
+        TerritoryRep: "territory_rep",
+        User: "user",
+        Organization: "organization",
+        Outlet: "outlet",
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -104,9 +112,18 @@ def _entries(session: Session) -> list[dict[str, Any]]:
             org_id = _org_id(obj)
             if org_id is None:
                 continue
-            rows.append({"org_id": org_id, "user_id": user_id, "action": getattr(obj, "_audit_action", action),
-                         "object_type": object_type, "object_id": _object_id(obj), "changes": changes,
-                         "request_id": request_id, "at": dt.datetime.now(dt.UTC)})
+            rows.append(
+                {
+                    "org_id": org_id,
+                    "user_id": user_id,
+                    "action": getattr(obj, "_audit_action", action),
+                    "object_type": object_type,
+                    "object_id": _object_id(obj),
+                    "changes": changes,
+                    "request_id": request_id,
+                    "at": dt.datetime.now(dt.UTC),
+                }
+            )
     return rows
 
 
@@ -119,9 +136,26 @@ def _record(session: Session, _context: Any) -> None:
         session.connection().execute(insert(AuditLog), rows)
 
 
-def record(session: Session, *, org_id: int, action: str, object_type: str, object_id: int,
-           changes: dict[str, Any] | None = None, note: str | None = None) -> None:
+def record(
+    session: Session,
+    *,
+    org_id: int,
+    action: str,
+    object_type: str,
+    object_id: int,
+    changes: dict[str, Any] | None = None,
+    note: str | None = None,
+) -> None:
     """An explicit entry, for actions that are not a plain field change (exports, erasure)."""
     user = g.get("user") if has_request_context() else None
-    session.add(AuditLog(org_id=org_id, user_id=user.id if user else None, action=action, object_type=object_type,
-                         object_id=object_id, changes=changes or {}, note=note))
+    session.add(
+        AuditLog(
+            org_id=org_id,
+            user_id=user.id if user else None,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            changes=changes or {},
+            note=note,
+        )
+    )

@@ -1,10 +1,10 @@
 """The ``rayon`` command: database set-up, seeding and serving.
 
-    rayon init-db            create or upgrade the schema (Alembic)
-    rayon seed [--count N]   load the bundled outlet database (once; --force to reload)
-    rayon seed-demo          load the demo brand (not in production)
-    rayon gdpr anonymise-lost   erase contacts of long-lost accounts
-    rayon serve              init-db + seed on first start, then gunicorn
+rayon init-db            create or upgrade the schema (Alembic)
+rayon seed [--count N]   load the bundled outlet database (once; --force to reload)
+rayon seed-demo          load the demo brand (not in production)
+rayon gdpr anonymise-lost   erase contacts of long-lost accounts
+rayon serve              init-db + seed on first start, then gunicorn
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ def _create_app() -> object:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False, load_dotenv=False)
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False, load_dotenv=False
+)
 def main() -> None:
     """Rayon field-sales CRM."""
 
@@ -52,8 +53,9 @@ def seed(count: int | None, random_seed: int | None, force: bool) -> None:
     from server.seeding import seed_outlets
 
     started = time.monotonic()
-    loaded = seed_outlets(count=count, random_seed=random_seed, force=force,
-                          progress=lambda n: click.echo(f"  {n:,} outlets…"))
+    loaded = seed_outlets(
+        count=count, random_seed=random_seed, force=force, progress=lambda n: click.echo(f"  {n:,} outlets…")
+    )
     if loaded is None:
         click.echo("outlets already seeded; use --force to reload")
     else:
@@ -106,13 +108,13 @@ def anonymise_lost(org_slug: str | None, months: int | None) -> None:
 
 
 def _print_logins() -> None:
-    from server.demo import demo_exists, demo_logins
     from server.db import db
+    from server.demo import demo_exists, demo_logins
 
     if not demo_exists(db.session):
         return
     password = current_app.config["RAYON"].demo_password
-    click.echo("Demo logins (password: %s):" % password)
+    click.echo(f"Demo logins (password: {password}):")
     for email, role in demo_logins():
         click.echo(f"  {role:8} {email}")
 
@@ -143,7 +145,16 @@ def serve(host: str, port: int, workers: int) -> None:
     db.engine.dispose()  # gunicorn forks workers; none may inherit a connection
     url = f"http://{host}:{port}"
     click.echo(f"\nRayon is running at {url}  (API docs: {url}/api/v1/docs)\n")
-    argv = ["gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--access-logfile", "-", "--timeout", os.environ.get("RAYON_TIMEOUT", "60"),
-            "server.wsgi:app"]
+    argv = [
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        os.environ.get("RAYON_TIMEOUT", "60"),
+        "server.wsgi:app",
+    ]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])

@@ -91,8 +91,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.load_extension(spatialite_library())
     except Exception as exc:
         raise SpatiaLiteMissing(
-            f"could not load SpatiaLite ({exc}); on Debian/Ubuntu: "
-            "apt-get install libsqlite3-mod-spatialite"
+            f"could not load SpatiaLite ({exc}); on Debian/Ubuntu: apt-get install libsqlite3-mod-spatialite"
         ) from exc
     finally:
         dbapi_connection.enable_load_extension(False)
@@ -121,9 +120,7 @@ def engine_options(database_url: str) -> dict[str, Any]:
 
 def install_listeners(engine: Engine) -> None:
     """Attach the per-connection set-up for this engine's dialect (idempotent)."""
-    if engine.dialect.name == "sqlite" and not event.contains(
-        engine, "connect", _on_sqlite_connect
-    ):
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _on_sqlite_connect):
         event.listen(engine, "connect", _on_sqlite_connect)
 
 

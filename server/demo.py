@@ -46,40 +46,128 @@ class Region:
 
 
 REGIONS = [
-    Region("DE-BY", "DE", (48.1374, 11.5755),
-           ("Katharina Brandl", 48.1550, 11.5850, "Leopoldstraße 40, 80802 München"),
-           [("Lukas Huber", 48.1619, 11.5868, "Hohenzollernstraße 12, 80801 München"),
+    Region(
+        "DE-BY",
+        "DE",
+        (48.1374, 11.5755),
+        ("Katharina Brandl", 48.1550, 11.5850, "Leopoldstraße 40, 80802 München"),
+        [
+            ("Lukas Huber", 48.1619, 11.5868, "Hohenzollernstraße 12, 80801 München"),
             ("Sophie Maier", 48.1488, 11.4622, "Planegger Straße 3, 81241 München"),
             ("Jonas Schmid", 48.4029, 11.7488, "Obere Hauptstraße 5, 85354 Freising"),
             ("Lena Wagner", 48.3705, 10.8978, "Maximilianstraße 20, 86150 Augsburg"),
-            ("Felix Bauer", 47.8571, 12.1181, "Münchener Straße 8, 83022 Rosenheim")], "de"),
-    Region("FR-IDF", "FR", (48.8566, 2.3522),
-           ("Claire Martin", 48.8625, 2.3470, "12 rue Montmartre, 75001 Paris"),
-           [("Julien Bernard", 48.8590, 2.3790, "45 rue de la Roquette, 75011 Paris"),
+            ("Felix Bauer", 47.8571, 12.1181, "Münchener Straße 8, 83022 Rosenheim"),
+        ],
+        "de",
+    ),
+    Region(
+        "FR-IDF",
+        "FR",
+        (48.8566, 2.3522),
+        ("Claire Martin", 48.8625, 2.3470, "12 rue Montmartre, 75001 Paris"),
+        [
+            ("Julien Bernard", 48.8590, 2.3790, "45 rue de la Roquette, 75011 Paris"),
             ("Camille Petit", 48.8049, 2.1204, "8 avenue de Saint-Cloud, 78000 Versailles"),
             ("Thomas Durand", 48.9362, 2.3574, "3 rue de la République, 93200 Saint-Denis"),
             ("Manon Leroy", 48.7904, 2.4556, "10 avenue du Général de Gaulle, 94000 Créteil"),
-            ("Hugo Moreau", 48.8397, 2.2399, "27 route de la Reine, 92100 Boulogne-Billancourt")], "fr"),
+            ("Hugo Moreau", 48.8397, 2.2399, "27 route de la Reine, 92100 Boulogne-Billancourt"),
+        ],
+        "fr",
+    ),
 ]
 
-FIRST = {"DE": ["Anna", "Thomas", "Sabine", "Michael", "Julia", "Stefan", "Claudia", "Andreas", "Petra", "Markus",
-                "Nicole", "Tobias", "Sandra", "Florian", "Martina", "Daniel"],
-         "FR": ["Marie", "Nicolas", "Isabelle", "Pierre", "Nathalie", "Laurent", "Sophie", "Olivier", "Céline",
-                "Philippe", "Julie", "Sébastien", "Aurélie", "François", "Émilie", "Antoine"]}
-LAST = {"DE": ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Hoffmann",
-               "Schulz", "Koch", "Richter", "Klein", "Wolf", "Schröder", "Neumann"],
-        "FR": ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
-               "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David"]}
-ROLES = {"DE": ["Marktleiter", "Filialleiterin", "Abteilungsleiter Getränke", "Inhaber"],
-         "FR": ["Directeur de magasin", "Chef de rayon liquides", "Responsable de rayon", "Gérante"]}
+FIRST = {
+    "DE": [
+        "Anna",
+        "Thomas",
+        "Sabine",
+        "Michael",
+        "Julia",
+        "Stefan",
+        "Claudia",
+        "Andreas",
+        "Petra",
+        "Markus",
+        "Nicole",
+        "Tobias",
+        "Sandra",
+        "Florian",
+        "Martina",
+        "Daniel",
+    ],
+    "FR": [
+        "Marie",
+        "Nicolas",
+        "Isabelle",
+        "Pierre",
+        "Nathalie",
+        "Laurent",
+        "Sophie",
+        "Olivier",
+        "Céline",
+        "Philippe",
+        "Julie",
+        "Sébastien",
+        "Aurélie",
+        "François",
+        "Émilie",
+        "Antoine",
+    ],
+}
+LAST = {
+    "DE": [
+        "Müller",
+        "Schmidt",
+        "Schneider",
+        "Fischer",
+        "Weber",
+        "Meyer",
+        "Wagner",
+        "Becker",
+        "Hoffmann",
+        "Schulz",
+        "Koch",
+        "Richter",
+        "Klein",
+        "Wolf",
+        "Schröder",
+        "Neumann",
+    ],
+    "FR": [
+        "Martin",
+        "Bernard",
+        "Dubois",
+        "Thomas",
+        "Robert",
+        "Richard",
+        "Petit",
+        "Durand",
+        "Leroy",
+        "Moreau",
+        "Simon",
+        "Laurent",
+        "Lefebvre",
+        "Michel",
+        "Garcia",
+        "David",
+    ],
+}
+ROLES = {
+    "DE": ["Marktleiter", "Filialleiterin", "Abteilungsleiter Getränke", "Inhaber"],
+    "FR": ["Directeur de magasin", "Chef de rayon liquides", "Responsable de rayon", "Gérante"],
+}
 DISTRIBUTORS = {"DE": ["Getränke Hoffmann", "Trinks", None, None], "FR": ["France Boissons", "C10", None, None]}
 FREQUENCY = {"A": 1, "B": 2, "C": 4}
 
 
 def demo_logins() -> list[tuple[str, str]]:
     """(email, role) of every demo user, in the order the README lists them."""
-    logins = [(f"admin@{DEMO_DOMAIN}", "admin"), (f"hq@{DEMO_DOMAIN}", "hq"),
-              (f"manager1@{DEMO_DOMAIN}", "manager"), (f"manager2@{DEMO_DOMAIN}", "manager")]
+    logins = [
+        (f"admin@{DEMO_DOMAIN}", "admin"),
+        (f"hq@{DEMO_DOMAIN}", "hq"),
+        (f"manager1@{DEMO_DOMAIN}", "manager"),
+        (f"manager2@{DEMO_DOMAIN}", "manager"),
+    ]
     return logins + [(f"rep{i}@{DEMO_DOMAIN}", "rep") for i in range(1, 11)]
 
 
@@ -102,8 +190,9 @@ def seed_demo(session: Session, *, password: str, env: str) -> dict[str, int]:
         password_hash = hash_password(password)
 
         def user(email: str, name: str, role: str, **extra: Any) -> User:
-            u = User(org_id=org.id, email=email, name=name, role=role, password_hash=password_hash, active=True,
-                     **extra)
+            u = User(
+                org_id=org.id, email=email, name=name, role=role, password_hash=password_hash, active=True, **extra
+            )
             session.add(u)
             return u
 
@@ -114,14 +203,31 @@ def seed_demo(session: Session, *, password: str, env: str) -> dict[str, int]:
         rep_number = 0
         for index, region in enumerate(REGIONS, start=1):
             name, lat, lon, address = region.manager
-            manager = user(f"manager{index}@{DEMO_DOMAIN}", name, "manager", home_lat=lat, home_lon=lon,
-                           home_address=address, locale=region.locale)
+            manager = user(
+                f"manager{index}@{DEMO_DOMAIN}",
+                name,
+                "manager",
+                home_lat=lat,
+                home_lon=lon,
+                home_address=address,
+                locale=region.locale,
+            )
             session.flush()
             reps = []
             for rep_name, rlat, rlon, raddress in region.reps:
                 rep_number += 1
-                reps.append(user(f"rep{rep_number}@{DEMO_DOMAIN}", rep_name, "rep", manager_id=manager.id,
-                                 home_lat=rlat, home_lon=rlon, home_address=raddress, locale=region.locale))
+                reps.append(
+                    user(
+                        f"rep{rep_number}@{DEMO_DOMAIN}",
+                        rep_name,
+                        "rep",
+                        manager_id=manager.id,
+                        home_lat=rlat,
+                        home_lon=rlon,
+                        home_address=raddress,
+                        locale=region.locale,
+                    )
+                )
             session.flush()
             counts["users"] += 1 + len(reps)
             region_counts = _region(session, rnd, org.id, region, reps)
@@ -134,12 +240,19 @@ def seed_demo(session: Session, *, password: str, env: str) -> dict[str, int]:
 
 
 def _custom_fields(session: Session, org_id: int) -> None:
-    session.add_all([
-        CustomFieldDefinition(org_id=org_id, key="cooler", label="Cooler in store", type="choice",
-                              choices=["none", "ours", "competitor"]),
-        CustomFieldDefinition(org_id=org_id, key="shelf_meters", label="Beverage shelf (m)", type="number"),
-        CustomFieldDefinition(org_id=org_id, key="listing_since", label="Listed since", type="date"),
-    ])
+    session.add_all(
+        [
+            CustomFieldDefinition(
+                org_id=org_id,
+                key="cooler",
+                label="Cooler in store",
+                type="choice",
+                choices=["none", "ours", "competitor"],
+            ),
+            CustomFieldDefinition(org_id=org_id, key="shelf_meters", label="Beverage shelf (m)", type="number"),
+            CustomFieldDefinition(org_id=org_id, key="listing_since", label="Listed since", type="date"),
+        ]
+    )
 
 
 def _region(session: Session, rnd: random.Random, org_id: int, region: Region, reps: list[User]) -> dict[str, int]:
@@ -156,15 +269,17 @@ def _region(session: Session, rnd: random.Random, org_id: int, region: Region, r
     cells = _territories(rows, reps)
     territories = 0
     for rep, cell in zip(reps, cells, strict=True):
-        territory = Territory(org_id=org_id, name=f"{region.code} · {rep.name}", color=_colour(territories),
-                              geom=d.geometry(cell.wkt))
+        territory = Territory(
+            org_id=org_id, name=f"{region.code} · {rep.name}", color=_colour(territories), geom=d.geometry(cell.wkt)
+        )
         session.add(territory)
         session.flush()
         session.add(TerritoryRep(territory_id=territory.id, user_id=rep.id))
         territories += 1
     ranked = sorted(rows, key=lambda r: -(r[3] or 0))
-    klass = {row[0]: ("A" if i < len(rows) * 0.15 else "B" if i < len(rows) * 0.5 else "C")
-             for i, row in enumerate(ranked)}
+    klass = {
+        row[0]: ("A" if i < len(rows) * 0.15 else "B" if i < len(rows) * 0.5 else "C") for i, row in enumerate(ranked)
+    }
     now = utcnow()
     contacts = 0
     for outlet_id, olat, olon, _area, _format in rows:
@@ -175,12 +290,17 @@ def _region(session: Session, rnd: random.Random, org_id: int, region: Region, r
         weeks = FREQUENCY[account_class]
         last_visit = now - dt.timedelta(days=rnd.randint(0, weeks * 7 + 10)) if rnd.random() < 0.85 else None
         account = Account(
-            org_id=org_id, outlet_id=outlet_id, status=status, account_class=account_class, visit_every_weeks=weeks,
-            assigned_rep_id=rep.id if rep else None, distributor=rnd.choice(DISTRIBUTORS[region.country]),
+            org_id=org_id,
+            outlet_id=outlet_id,
+            status=status,
+            account_class=account_class,
+            visit_every_weeks=weeks,
+            assigned_rep_id=rep.id if rep else None,
+            distributor=rnd.choice(DISTRIBUTORS[region.country]),
             tags=sorted(rnd.sample(["listing", "promo-q1", "cooler-target", "key-account"], rnd.randint(0, 2))),
-            custom={"cooler": rnd.choice(["none", "ours", "competitor"]),
-                    "shelf_meters": round(rnd.uniform(1, 12), 1)},
-            last_visit_at=last_visit, status_changed_at=now - dt.timedelta(days=rnd.randint(1, 400)),
+            custom={"cooler": rnd.choice(["none", "ours", "competitor"]), "shelf_meters": round(rnd.uniform(1, 12), 1)},
+            last_visit_at=last_visit,
+            status_changed_at=now - dt.timedelta(days=rnd.randint(1, 400)),
         )
         account.set_visit_due()
         session.add(account)
@@ -222,6 +342,14 @@ def _contact(rnd: random.Random, org_id: int, account_id: int, country: str) -> 
     plain = (first + "." + last).lower()
     for a, b in (("ü", "ue"), ("ö", "oe"), ("ä", "ae"), ("é", "e"), ("è", "e"), ("ç", "c"), ("ë", "e"), ("É", "e")):
         plain = plain.replace(a, b)
-    return Contact(org_id=org_id, account_id=account_id, name=f"{first} {last}", role=rnd.choice(ROLES[country]),
-                   phone=phone, email=f"{plain}@example.{country.lower()}",
-                   preferred_language=country.lower(), consent=consent, consent_at=utcnow() if consent else None)
+    return Contact(
+        org_id=org_id,
+        account_id=account_id,
+        name=f"{first} {last}",
+        role=rnd.choice(ROLES[country]),
+        phone=phone,
+        email=f"{plain}@example.{country.lower()}",
+        preferred_language=country.lower(),
+        consent=consent,
+        consent_at=utcnow() if consent else None,
+    )

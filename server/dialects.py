@@ -27,8 +27,8 @@ from sqlalchemy import (
     Integer,
     and_,
     cast,
-    exists,
     column,
+    exists,
     func,
     literal_column,
     select,
@@ -176,8 +176,7 @@ class PostGIS(Dialect):
 class SpatiaLite(Dialect):
     name = "sqlite"
 
-    _rtree = table("idx_outlets_geom", column("pkid"), column("xmin"), column("xmax"),
-                   column("ymin"), column("ymax"))
+    _rtree = table("idx_outlets_geom", column("pkid"), column("xmin"), column("xmax"), column("ymin"), column("ymax"))
 
     def point(self, lon: float, lat: float) -> ColumnElement[Any]:
         return func.MakePoint(lon, lat, 4326)
@@ -214,9 +213,7 @@ class SpatiaLite(Dialect):
 
     def text_match(self, row_id: Any, search_text: Any, terms: list[tuple[str, bool]]) -> ColumnElement[bool]:
         query = " ".join(f'"{word}"*' if prefix else f'"{word}"' for word, prefix in terms)
-        matches = text("SELECT rowid FROM outlets_fts WHERE outlets_fts MATCH :fts_query").bindparams(
-            fts_query=query
-        )
+        matches = text("SELECT rowid FROM outlets_fts WHERE outlets_fts MATCH :fts_query").bindparams(fts_query=query)
         return row_id.in_(matches)
 
     def casefold(self, expr: Any) -> ColumnElement[str]:

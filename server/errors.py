@@ -45,35 +45,47 @@ CATALOGUE: dict[str, ProblemType] = {
     p.slug: p
     for p in [
         ProblemType(
-            "validation-error", 422, "Invalid request",
+            "validation-error",
+            422,
+            "Invalid request",
             "One or more parameters or body fields are invalid. `errors` lists each "
             "offending field with where it was (`query`, `body`, `path`) and why.",
         ),
         ProblemType(
-            "malformed-json", 400, "Malformed JSON",
+            "malformed-json",
+            400,
+            "Malformed JSON",
             "The request body is not valid JSON. `detail` gives the position of the error.",
         ),
         ProblemType(
-            "bad-request", 400, "Bad request",
+            "bad-request",
+            400,
+            "Bad request",
             "The request cannot be understood as sent (for example an invalid cursor).",
         ),
         ProblemType(
-            "unsupported-media-type", 415, "Unsupported media type",
-            "The request body's Content-Type is not one this endpoint reads. "
-            "`detail` names the accepted types.",
+            "unsupported-media-type",
+            415,
+            "Unsupported media type",
+            "The request body's Content-Type is not one this endpoint reads. `detail` names the accepted types.",
         ),
         ProblemType(
-            "not-acceptable", 406, "Not acceptable",
-            "None of the media types in the Accept header can be produced. "
-            "`detail` names the available ones.",
+            "not-acceptable",
+            406,
+            "Not acceptable",
+            "None of the media types in the Accept header can be produced. `detail` names the available ones.",
         ),
         ProblemType("not-found", 404, "Not found", "There is nothing at this URL, or it is not yours to see."),
         ProblemType(
-            "method-not-allowed", 405, "Method not allowed",
+            "method-not-allowed",
+            405,
+            "Method not allowed",
             "This URL exists but does not take this HTTP method; the Allow header lists the ones it takes.",
         ),
         ProblemType(
-            "payload-too-large", 413, "Payload too large",
+            "payload-too-large",
+            413,
+            "Payload too large",
             "The request body is larger than the server accepts.",
         ),
         ProblemType("conflict", 409, "Conflict", "The request conflicts with the current state."),
@@ -81,20 +93,32 @@ CATALOGUE: dict[str, ProblemType] = {
         ProblemType("forbidden", 403, "Forbidden", "Your role does not allow this action."),
         ProblemType("rate-limited", 429, "Too many requests", "Slow down; retry after the Retry-After delay."),
         ProblemType(
-            "service-unavailable", 503, "Service unavailable",
+            "service-unavailable",
+            503,
+            "Service unavailable",
             "A service the request needs (usually the database) is not reachable right now; retry later.",
         ),
         ProblemType(
-            "internal-error", 500, "Internal error",
+            "internal-error",
+            500,
+            "Internal error",
             "The server failed. This is a bug; the log has the details under the request id.",
         ),
     ]
 }
 
 _STATUS_TO_SLUG = {
-    400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-    405: "method-not-allowed", 406: "not-acceptable", 409: "conflict", 413: "payload-too-large",
-    415: "unsupported-media-type", 422: "validation-error", 429: "rate-limited",
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    429: "rate-limited",
     503: "service-unavailable",
 }
 
@@ -211,9 +235,7 @@ def from_http_exception(error: HTTPException) -> Problem:
         errors: list[dict[str, Any]] = []
         for location, per_field in messages.items():
             errors.extend(flatten_messages(per_field, location))
-        if any("json" in e["in"] for e in errors) and any(
-            "Invalid JSON" in e["message"] for e in errors
-        ):
+        if any("json" in e["in"] for e in errors) and any("Invalid JSON" in e["message"] for e in errors):
             return Problem("malformed-json", "The request body is not valid JSON.", headers=headers)
         for e in errors:
             if e["in"] == "json":
@@ -249,16 +271,23 @@ def init_app(app: Flask) -> None:
         if isinstance(error, OperationalError) and _is_connection_error(error):
             log.warning("database unavailable: %s", error)
             return problem_response(
-                Problem("service-unavailable", "The database is not reachable; retry shortly.",
-                        headers={"Retry-After": "5"})
+                Problem(
+                    "service-unavailable", "The database is not reachable; retry shortly.", headers={"Retry-After": "5"}
+                )
             )
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return problem_response(
-            Problem("internal-error", "The server failed to handle this request.")
-        )
+        return problem_response(Problem("internal-error", "The server failed to handle this request."))
 
 
 def _is_connection_error(error: Exception) -> bool:
     text = str(error).lower()
-    return any(s in text for s in ("could not connect", "connection refused", "server closed",
-                                   "terminating connection", "database is locked"))
+    return any(
+        s in text
+        for s in (
+            "could not connect",
+            "connection refused",
+            "server closed",
+            "terminating connection",
+            "database is locked",
+        )
+    )

@@ -63,7 +63,8 @@ def reject_nul_in_query() -> None:
     for name, value in request.args.items(multi=True):
         if "\x00" in value or "\x00" in name:
             raise Problem(
-                "validation-error", f"{name}: contains a NUL character",
+                "validation-error",
+                f"{name}: contains a NUL character",
                 errors=[{"field": name, "in": "query", "message": "contains a NUL character"}],
             )
 
@@ -128,8 +129,11 @@ def load_body(schema: Any, *, partial: bool = False, accept: tuple[str, ...] = J
     instance = schema() if isinstance(schema, type) and issubclass(schema, Schema) else schema
     data = json_body(accept)
     if not isinstance(data, dict):
-        raise Problem("validation-error", "The body must be a JSON object.",
-                      errors=[{"field": "(body)", "in": "body", "message": "expected a JSON object"}])
+        raise Problem(
+            "validation-error",
+            "The body must be a JSON object.",
+            errors=[{"field": "(body)", "in": "body", "message": "expected a JSON object"}],
+        )
     try:
         return instance.load(data, partial=partial)
     except ValidationError as exc:

@@ -36,8 +36,7 @@ class Health(MethodView):
         outlets = db.session.execute(
             select(func.count()).select_from(Outlet).where(Outlet.org_id.is_(None))
         ).scalar_one()
-        return {"status": "ok", "database": dialect, "spatial": spatial, "outlets": outlets,
-                "version": __version__}
+        return {"status": "ok", "database": dialect, "spatial": spatial, "outlets": outlets, "version": __version__}
 
 
 @blp.route("/problems")
@@ -62,8 +61,7 @@ class ProblemTypeDoc(MethodView):
 
 def _problem_doc(slug: str) -> dict[str, Any]:
     p = CATALOGUE[slug]
-    return {"type": f"/api/v1/problems/{p.slug}", "status": p.status, "title": p.title,
-            "description": p.description}
+    return {"type": f"/api/v1/problems/{p.slug}", "status": p.status, "title": p.title, "description": p.description}
 
 
 @blp.route("/docs")

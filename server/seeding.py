@@ -14,8 +14,9 @@ from server.outlets.service import bulk_insert
 SEED_SOURCE = "seed"
 
 
-def _report_every(records: Iterable[dict[str, Any]], every: int,
-                  progress: Callable[[int], None] | None) -> Iterator[dict[str, Any]]:
+def _report_every(
+    records: Iterable[dict[str, Any]], every: int, progress: Callable[[int], None] | None
+) -> Iterator[dict[str, Any]]:
     for count, record in enumerate(records, start=1):
         yield record
         if progress and count % every == 0:
@@ -48,4 +49,3 @@ def seed_outlets(
     loaded = bulk_insert(session, _report_every(records, 20_000, progress))
     session.commit()
     return loaded
-

@@ -122,6 +122,7 @@ def check_reference(model: type[T], object_id: int | None, field: str, *, user: 
         return get_scoped(model, object_id, user=user)
     except Problem:
         raise Problem(
-            "not-found", f"{field}: there is no {model.__name__.lower()} {object_id}.",
+            "not-found",
+            f"{field}: there is no {model.__name__.lower()} {object_id}.",
             errors=[{"field": field, "in": "query", "message": f"no {model.__name__.lower()} {object_id}"}],
         ) from None

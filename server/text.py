@@ -21,8 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 
 _SPECIAL = str.maketrans(
-    {"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
-     "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d"}
+    {"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d"}
 )
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _WORDS = {"saint": "st", "sainte": "ste", "avenue": "av", "boulevard": "bd", "strasse": "str"}

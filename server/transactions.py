@@ -27,12 +27,17 @@ def _finish(response: Response) -> Response:
     except (IntegrityError, StaleDataError) as exc:
         db.session.rollback()
         log.info("commit refused: %s", exc)
-        return problem_response(Problem("conflict", "The change conflicts with data saved meanwhile; reload and retry."))
+        return problem_response(
+            Problem("conflict", "The change conflicts with data saved meanwhile; reload and retry.")
+        )
     except SQLAlchemyError:
         db.session.rollback()
         log.exception("commit failed")
-        return problem_response(Problem("service-unavailable", "The change could not be saved; retry shortly.",
-                                        headers={"Retry-After": "5"}))
+        return problem_response(
+            Problem(
+                "service-unavailable", "The change could not be saved; retry shortly.", headers={"Retry-After": "5"}
+            )
+        )
     return response
 
 

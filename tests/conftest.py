@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -23,9 +23,7 @@ from tests import data
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-POSTGRES_URL = os.environ.get(
-    "RAYON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_URL = os.environ.get("RAYON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DATABASES = ("sqlite", "postgresql")
 
 
@@ -51,8 +49,12 @@ def _postgres_admin_url() -> str | None:
     url = make_url(POSTGRES_URL)
     try:
         with psycopg.connect(
-            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-            dbname=url.database or "postgres", connect_timeout=3,
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            dbname=url.database or "postgres",
+            connect_timeout=3,
         ):
             return POSTGRES_URL
     except psycopg.OperationalError:
@@ -73,8 +75,14 @@ class PostgresDatabase:
         import psycopg
 
         a = self.admin
-        with psycopg.connect(host=a.host, port=a.port or 5432, user=a.username, password=a.password,
-                             dbname=a.database or "postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            host=a.host,
+            port=a.port or 5432,
+            user=a.username,
+            password=a.password,
+            dbname=a.database or "postgres",
+            autocommit=True,
+        ) as conn:
             conn.execute(sql)
 
     def create(self) -> str:

@@ -72,8 +72,7 @@ class Tenant:
 def make_tenant(app: Flask, *, roles: dict[str, str] | None = None, name: str = "Test brand") -> Tenant:
     """An organization with users keyed by name (default: admin, hq, manager, rep1, rep2, rep3)
     where rep1 and rep2 report to the manager; each user gets a bearer token."""
-    roles = roles or {"admin": "admin", "hq": "hq", "manager": "manager", "rep1": "rep", "rep2": "rep",
-                      "rep3": "rep"}
+    roles = roles or {"admin": "admin", "hq": "hq", "manager": "manager", "rep1": "rep", "rep2": "rep", "rep3": "rep"}
     n = next(_counter)
     slug = f"t{n}-{uuid.uuid4().hex[:6]}"
     with app.app_context():
@@ -84,8 +83,16 @@ def make_tenant(app: Flask, *, roles: dict[str, str] | None = None, name: str = 
         users: dict[str, User] = {}
         for key, role in roles.items():
             email = f"{key}@{slug}.test"
-            user = User(org_id=org.id, email=email, name=f"{key.title()} {name} {n}", role=role,
-                        password_hash=password_hash(), active=True, home_lat=48.14, home_lon=11.58)
+            user = User(
+                org_id=org.id,
+                email=email,
+                name=f"{key.title()} {name} {n}",
+                role=role,
+                password_hash=password_hash(),
+                active=True,
+                home_lat=48.14,
+                home_lon=11.58,
+            )
             db.session.add(user)
             users[key] = user
             tenant.emails[key] = email
@@ -94,8 +101,9 @@ def make_tenant(app: Flask, *, roles: dict[str, str] | None = None, name: str = 
             if user.role == "rep" and "manager" in users and key in ("rep1", "rep2"):
                 user.manager_id = users["manager"].id
             tenant.users[key] = user.id
-            tenant.tokens[key] = auth.issue_token(db.session, user, kind="bearer", ttl=dt.timedelta(hours=2),
-                                                  user_agent="tests").secret
+            tenant.tokens[key] = auth.issue_token(
+                db.session, user, kind="bearer", ttl=dt.timedelta(hours=2), user_agent="tests"
+            ).secret
         db.session.commit()
     return tenant
 

@@ -88,8 +88,14 @@ class AccountExport(MethodView):
         user = current_user()
         rows = service.export_rows(db.session, user, args)
         header = next(rows)  # runs the checks (permission, filters) before anything is sent
-        audit.record(db.session, org_id=user.org_id, action="export", object_type="accounts", object_id=0,
-                     note=f"{args['format_']} export with filters {sorted(k for k in args if k != 'format_')}")
+        audit.record(
+            db.session,
+            org_id=user.org_id,
+            action="export",
+            object_type="accounts",
+            object_id=0,
+            note=f"{args['format_']} export with filters {sorted(k for k in args if k != 'format_')}",
+        )
         db.session.commit()
         if args["format_"] == "xlsx":
             return _xlsx(header, rows)
@@ -106,8 +112,11 @@ class AccountExport(MethodView):
                     buffer.truncate()
             yield buffer.getvalue()
 
-        return Response(stream_with_context(generate()), mimetype="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="accounts.csv"'})
+        return Response(
+            stream_with_context(generate()),
+            mimetype="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="accounts.csv"'},
+        )
 
 
 def _xlsx(header: list[str], rows: Any) -> Response:
@@ -120,8 +129,9 @@ def _xlsx(header: list[str], rows: Any) -> Response:
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return Response(buffer.getvalue(), mimetype=XLSX,
-                    headers={"Content-Disposition": 'attachment; filename="accounts.xlsx"'})
+    return Response(
+        buffer.getvalue(), mimetype=XLSX, headers={"Content-Disposition": 'attachment; filename="accounts.xlsx"'}
+    )
 
 
 @blp.route("/accounts/bulk")
@@ -164,18 +174,30 @@ class AccountHistory(MethodView):
         require(user, "accounts.history")
         contact_ids = [c.id for c in account.contacts]
         entries = db.session.execute(
-            select(AuditLog).where(AuditLog.org_id == user.org_id, or_(
-                (AuditLog.object_type == "account") & (AuditLog.object_id == account.id),
-                (AuditLog.object_type == "contact") & AuditLog.object_id.in_(contact_ids or [-1]),
-            )).order_by(AuditLog.id)
+            select(AuditLog)
+            .where(
+                AuditLog.org_id == user.org_id,
+                or_(
+                    (AuditLog.object_type == "account") & (AuditLog.object_id == account.id),
+                    (AuditLog.object_type == "contact") & AuditLog.object_id.in_(contact_ids or [-1]),
+                ),
+            )
+            .order_by(AuditLog.id)
         ).scalars()
         return jsonify({"items": [audit_json(e) for e in entries]})
 
 
 def audit_json(entry: AuditLog) -> dict[str, Any]:
-    return {"id": entry.id, "at": service._iso(entry.at), "user_id": entry.user_id, "action": entry.action,
-            "object_type": entry.object_type, "object_id": entry.object_id, "changes": entry.changes,
-            "note": entry.note}
+    return {
+        "id": entry.id,
+        "at": service._iso(entry.at),
+        "user_id": entry.user_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "changes": entry.changes,
+        "note": entry.note,
+    }
 
 
 @blp.route("/accounts/<int:account_id>/contacts")
@@ -233,8 +255,14 @@ class ContactExport(MethodView):
         user = current_user()
         contact = get_scoped(Contact, contact_id, what="contact")
         require(user, "contacts.gdpr")
-        audit.record(db.session, org_id=user.org_id, action="export", object_type="contact",
-                     object_id=contact.id, note="GDPR export")
+        audit.record(
+            db.session,
+            org_id=user.org_id,
+            action="export",
+            object_type="contact",
+            object_id=contact.id,
+            note="GDPR export",
+        )
         response = jsonify(service.gdpr_export(db.session, contact))
         response.headers["Content-Disposition"] = f'attachment; filename="contact-{contact.id}.json"'
         return response

@@ -62,8 +62,7 @@ class Account(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     outlet: Mapped[Outlet] = relationship(lazy="joined")
-    contacts: Mapped[list[Contact]] = relationship(back_populates="account", lazy="select",
-                                                   order_by="Contact.id")
+    contacts: Mapped[list[Contact]] = relationship(back_populates="account", lazy="select", order_by="Contact.id")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -128,4 +127,3 @@ class TerritoryRep(db.Model):
 
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
-

@@ -42,8 +42,12 @@ from server.errors import Problem, field_error
 from server.http import body_doc, load_body
 from server.tenancy import current_user, get_scoped, scoped
 
-blp = Blueprint("organization", __name__, url_prefix="/api/v1",
-                description="Territories, custom fields, settings and audit log of the organization")
+blp = Blueprint(
+    "organization",
+    __name__,
+    url_prefix="/api/v1",
+    description="Territories, custom fields, settings and audit log of the organization",
+)
 
 
 @blp.route("/territories")
@@ -160,8 +164,14 @@ class CustomFieldDetail(MethodView):
 
 
 def _field_json(definition: CustomFieldDefinition) -> dict[str, Any]:
-    return {"id": definition.id, "key": definition.key, "label": definition.label, "type": definition.type,
-            "choices": definition.choices, "required": definition.required}
+    return {
+        "id": definition.id,
+        "key": definition.key,
+        "label": definition.label,
+        "type": definition.type,
+        "choices": definition.choices,
+        "required": definition.required,
+    }
 
 
 @blp.route("/organization")
@@ -185,8 +195,9 @@ class OrganizationDetail(MethodView):
             merged = dict(org.settings or {})
             for key, value in data["settings"].items():
                 if key not in DEFAULT_SETTINGS:
-                    raise field_error(f"settings.{key}", f"unknown setting (known: {', '.join(DEFAULT_SETTINGS)})",
-                                      "body")
+                    raise field_error(
+                        f"settings.{key}", f"unknown setting (known: {', '.join(DEFAULT_SETTINGS)})", "body"
+                    )
                 if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
                     raise field_error(f"settings.{key}", "must be a whole number from 1 to 100000", "body")
                 merged[key] = value
@@ -195,8 +206,12 @@ class OrganizationDetail(MethodView):
 
 
 def _org_json(org: Organization) -> dict[str, Any]:
-    return {"id": org.id, "name": org.name, "slug": org.slug,
-            "settings": {key: org.setting(key) for key in DEFAULT_SETTINGS}}
+    return {
+        "id": org.id,
+        "name": org.name,
+        "slug": org.slug,
+        "settings": {key: org.setting(key) for key in DEFAULT_SETTINGS},
+    }
 
 
 @blp.route("/audit")

@@ -30,7 +30,9 @@ class NewOutletSchema(StrictSchema):
     house_number = fields.String(validate=validate.Length(max=20), allow_none=True)
     postcode = fields.String(validate=validate.Length(max=12), allow_none=True)
     city = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="two capital letters (ISO 3166)"))
+    country = fields.String(
+        required=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="two capital letters (ISO 3166)")
+    )
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
     opening_hours = fields.String(validate=validate.Length(max=255), allow_none=True)
@@ -80,10 +82,14 @@ class AccountQuerySchema(StrictSchema):
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "text over the outlet"})
     status = DelimitedList(fields.String(validate=validate.OneOf(STATUSES)))
     account_class = DelimitedList(fields.String(validate=validate.OneOf(CLASSES)), data_key="class")
-    rep = fields.String(validate=validate.Regexp(r"^(\d{1,10}|me|none)$", error="a user id, 'me' or 'none'"),
-                        metadata={"description": "assigned rep: a user id, 'me' or 'none'"})
-    territory = fields.String(validate=validate.Regexp(r"^(\d{1,10}|none)$", error="a territory id or 'none'"),
-                              metadata={"description": "inside a territory, or 'none': outside every territory"})
+    rep = fields.String(
+        validate=validate.Regexp(r"^(\d{1,10}|me|none)$", error="a user id, 'me' or 'none'"),
+        metadata={"description": "assigned rep: a user id, 'me' or 'none'"},
+    )
+    territory = fields.String(
+        validate=validate.Regexp(r"^(\d{1,10}|none)$", error="a territory id or 'none'"),
+        metadata={"description": "inside a territory, or 'none': outside every territory"},
+    )
     overdue = fields.Boolean(metadata={"description": "true: the visit frequency says a visit is due"})
     tag = fields.String(validate=validate.Length(max=50))
     format = DelimitedList(fields.String(validate=validate.OneOf([f.value for f in OutletFormat])))
@@ -118,12 +124,16 @@ class ContactWriteSchema(StrictSchema):
 
 
 class CustomFieldSchema(StrictSchema):
-    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$",
-                                                              error="lower-case letters, digits and _"))
+    key = fields.String(
+        required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,59}$", error="lower-case letters, digits and _")
+    )
     label = fields.String(required=True, validate=validate.Length(min=1, max=200))
     type = fields.String(required=True, validate=validate.OneOf(FIELD_TYPES))
-    choices = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
-                          validate=validate.Length(min=1, max=200), allow_none=True)
+    choices = fields.List(
+        fields.String(validate=validate.Length(min=1, max=100)),
+        validate=validate.Length(min=1, max=200),
+        allow_none=True,
+    )
     required = fields.Boolean(load_default=False)
 
     @validates_schema
@@ -139,8 +149,9 @@ class CustomFieldSchema(StrictSchema):
 class TerritoryWriteSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     geometry = fields.Dict(required=True, metadata={"description": "GeoJSON Polygon or MultiPolygon"})
-    color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$", error="a colour such as #1e88e5"),
-                          allow_none=True)
+    color = fields.String(
+        validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$", error="a colour such as #1e88e5"), allow_none=True
+    )
     rep_ids = fields.List(fields.Integer(), validate=validate.Length(max=200))
 
 

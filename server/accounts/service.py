@@ -36,8 +36,9 @@ def definitions(session: Session, org_id: int) -> dict[str, CustomFieldDefinitio
     return {d.key: d for d in rows}
 
 
-def validate_custom(session: Session, org_id: int, values: dict[str, Any], *, creating: bool,
-                    current: dict[str, Any] | None = None) -> dict[str, Any]:
+def validate_custom(
+    session: Session, org_id: int, values: dict[str, Any], *, creating: bool, current: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Custom field values checked against the organization's definitions.
 
     :raise Problem: ``validation-error`` naming ``custom.<key>`` for an unknown key,
@@ -66,8 +67,11 @@ def validate_custom(session: Session, org_id: int, values: dict[str, Any], *, cr
             if definition.required and result.get(key) is None and key not in dict(errors):
                 errors.append((key, "is required"))
     if errors:
-        raise Problem("validation-error", "; ".join(f"custom.{k}: {m}" for k, m in errors),
-                      errors=[{"field": f"custom.{k}", "in": "body", "message": m} for k, m in errors])
+        raise Problem(
+            "validation-error",
+            "; ".join(f"custom.{k}: {m}" for k, m in errors),
+            errors=[{"field": f"custom.{k}", "in": "body", "message": m} for k, m in errors],
+        )
     return result
 
 
@@ -116,8 +120,13 @@ def normalise_phone(value: str | None, country: str | None, field: str = "phone"
 # --- accounts: reading ------------------------------------------------------------------
 
 
-def account_json(account: Account, *, distance_m: float | None = None, reps: dict[int, User] | None = None,
-                 coords: tuple[float, float] | None = None) -> dict[str, Any]:
+def account_json(
+    account: Account,
+    *,
+    distance_m: float | None = None,
+    reps: dict[int, User] | None = None,
+    coords: tuple[float, float] | None = None,
+) -> dict[str, Any]:
     outlet = account.outlet
     rep = reps.get(account.assigned_rep_id) if reps and account.assigned_rep_id else None
     now = utcnow()
@@ -125,19 +134,34 @@ def account_json(account: Account, *, distance_m: float | None = None, reps: dic
     body: dict[str, Any] = {
         "id": account.id,
         "outlet": {
-            "id": outlet.id, "name": outlet.name, "banner": outlet.banner, "format": outlet.format,
-            "street": outlet.street, "house_number": outlet.house_number, "postcode": outlet.postcode,
-            "city": outlet.city, "country": outlet.country, "private": outlet.org_id is not None,
-            "lat": round(coords[0], 6) if coords else None, "lon": round(coords[1], 6) if coords else None,
+            "id": outlet.id,
+            "name": outlet.name,
+            "banner": outlet.banner,
+            "format": outlet.format,
+            "street": outlet.street,
+            "house_number": outlet.house_number,
+            "postcode": outlet.postcode,
+            "city": outlet.city,
+            "country": outlet.country,
+            "private": outlet.org_id is not None,
+            "lat": round(coords[0], 6) if coords else None,
+            "lon": round(coords[1], 6) if coords else None,
         },
-        "status": account.status, "account_class": account.account_class,
-        "visit_every_weeks": account.visit_every_weeks, "assigned_rep_id": account.assigned_rep_id,
+        "status": account.status,
+        "account_class": account.account_class,
+        "visit_every_weeks": account.visit_every_weeks,
+        "assigned_rep_id": account.assigned_rep_id,
         "assigned_rep_name": rep.name if rep else None,
-        "distributor": account.distributor, "custom": account.custom or {}, "tags": account.tags or [],
+        "distributor": account.distributor,
+        "custom": account.custom or {},
+        "tags": account.tags or [],
         "notes": account.notes,
-        "last_visit_at": _iso(account.last_visit_at), "visit_due_at": _iso(account.visit_due_at),
+        "last_visit_at": _iso(account.last_visit_at),
+        "visit_due_at": _iso(account.visit_due_at),
         "overdue": bool(account.visit_every_weeks) and (due is None or due < now),
-        "version": account.version, "created_at": _iso(account.created_at), "updated_at": _iso(account.updated_at),
+        "version": account.version,
+        "created_at": _iso(account.created_at),
+        "updated_at": _iso(account.updated_at),
     }
     if distance_m is not None:
         body["distance_m"] = round(distance_m, 1)
@@ -194,8 +218,9 @@ def account_query(session: Session, user: User, args: dict[str, Any]) -> tuple[S
         geometry = territory_geometry(session, t)
         query = query.where(d.intersects(Outlet.geom, Outlet.id, geometry.wkt, BBox(*geometry.bounds)))
     if args.get("overdue") is not None:
-        overdue = and_(Account.visit_every_weeks.is_not(None),
-                       or_(Account.visit_due_at.is_(None), Account.visit_due_at < utcnow()))
+        overdue = and_(
+            Account.visit_every_weeks.is_not(None), or_(Account.visit_due_at.is_(None), Account.visit_due_at < utcnow())
+        )
         query = query.where(overdue if args["overdue"] else ~overdue)
     if args.get("tag"):
         query = query.where(d.json_array_contains(Account.tags, Account.__table__.c.tags, args["tag"]))
@@ -230,16 +255,22 @@ def _visible_user(user: User, user_id: int, field: str) -> User:
     try:
         return get_scoped(User, user_id, what="user", user=user)
     except Problem:
-        raise Problem("not-found", f"{field}: there is no user {user_id}.",
-                      errors=[{"field": field, "in": "query", "message": f"no user {user_id}"}]) from None
+        raise Problem(
+            "not-found",
+            f"{field}: there is no user {user_id}.",
+            errors=[{"field": field, "in": "query", "message": f"no user {user_id}"}],
+        ) from None
 
 
 def _visible_territory(user: User, territory_id: int, field: str) -> Territory:
     try:
         return get_scoped(Territory, territory_id, what="territory", user=user)
     except Problem:
-        raise Problem("not-found", f"{field}: there is no territory {territory_id}.",
-                      errors=[{"field": field, "in": "query", "message": f"no territory {territory_id}"}]) from None
+        raise Problem(
+            "not-found",
+            f"{field}: there is no territory {territory_id}.",
+            errors=[{"field": field, "in": "query", "message": f"no territory {territory_id}"}],
+        ) from None
 
 
 def list_accounts(session: Session, user: User, args: dict[str, Any]) -> dict[str, Any]:
@@ -250,8 +281,10 @@ def list_accounts(session: Session, user: User, args: dict[str, Any]) -> dict[st
     if not rows and args["offset"]:
         raise field_error("offset", f"offset {args['offset']} is past the end of the results ({total} in total)")
     reps = _reps_of(session, [r[0] for r in rows])
-    items = [account_json(r[0], distance_m=r[3] if distance is not None else None, reps=reps,
-                          coords=(r[1], r[2])) for r in rows]
+    items = [
+        account_json(r[0], distance_m=r[3] if distance is not None else None, reps=reps, coords=(r[1], r[2]))
+        for r in rows
+    ]
     return {"items": items, "total": total, "limit": args["limit"], "offset": args["offset"]}
 
 
@@ -265,7 +298,9 @@ def _reps_of(session: Session, accounts: Sequence[Account]) -> dict[int, User]:
 def get_account_json(session: Session, user: User, account_id: int) -> dict[str, Any]:
     account = get_scoped(Account, account_id, what="account", user=user)
     d = for_bind(session)
-    lat, lon = session.execute(select(d.lat(Outlet.geom), d.lon(Outlet.geom)).where(Outlet.id == account.outlet_id)).one()
+    lat, lon = session.execute(
+        select(d.lat(Outlet.geom), d.lon(Outlet.geom)).where(Outlet.id == account.outlet_id)
+    ).one()
     body = account_json(account, reps=_reps_of(session, [account]), coords=(lat, lon))
     body["contacts"] = [contact_json(c) for c in account.contacts]
     return body
@@ -323,15 +358,27 @@ def _create_private_outlet(session: Session, user: User, data: dict[str, Any]) -
             raise field_error("outlet.opening_hours", exc.message, "body") from None
     d = for_bind(session)
     outlet = Outlet(
-        name=data["name"], banner=data.get("banner"), format=data["format"], street=data.get("street"),
-        house_number=data.get("house_number"), postcode=data.get("postcode"), city=data["city"],
-        country=data["country"], opening_hours=data.get("opening_hours"),
-        phone=normalise_phone(data.get("phone"), data["country"], "outlet.phone"), website=data.get("website"),
-        status="unverified", source=f"org:{user.org_id}", source_id=str(uuid.uuid4()), org_id=user.org_id,
-        geom=d.point(data["lon"], data["lat"]), last_verified_at=dt.date.today(),
+        name=data["name"],
+        banner=data.get("banner"),
+        format=data["format"],
+        street=data.get("street"),
+        house_number=data.get("house_number"),
+        postcode=data.get("postcode"),
+        city=data["city"],
+        country=data["country"],
+        opening_hours=data.get("opening_hours"),
+        phone=normalise_phone(data.get("phone"), data["country"], "outlet.phone"),
+        website=data.get("website"),
+        status="unverified",
+        source=f"org:{user.org_id}",
+        source_id=str(uuid.uuid4()),
+        org_id=user.org_id,
+        geom=d.point(data["lon"], data["lat"]),
+        last_verified_at=dt.date.today(),
     )
-    outlet.search_text = outlet_search_text(outlet.name, outlet.banner, outlet.street, outlet.house_number,
-                                            outlet.postcode, outlet.city)
+    outlet.search_text = outlet_search_text(
+        outlet.name, outlet.banner, outlet.street, outlet.house_number, outlet.postcode, outlet.city
+    )
     session.add(outlet)
     session.flush()
     return outlet
@@ -353,8 +400,9 @@ def _apply_fields(session: Session, user: User, account: Account, data: dict[str
     if "tags" in data:
         account.tags = sorted({t.strip() for t in data["tags"] if t.strip()})
     if "custom" in data or creating:
-        account.custom = validate_custom(session, user.org_id, data.get("custom", {}), creating=creating,
-                                         current=account.custom)
+        account.custom = validate_custom(
+            session, user.org_id, data.get("custom", {}), creating=creating, current=account.custom
+        )
     account.set_visit_due()
 
 
@@ -362,8 +410,12 @@ def update_account(session: Session, user: User, account_id: int, data: dict[str
     account = get_scoped(Account, account_id, what="account", user=user)
     require(user, "accounts.write")
     if "version" in data and data["version"] != account.version:
-        raise Problem("conflict", f"Account {account_id} was changed meanwhile (version {account.version}, "
-                                  f"you edited {data['version']}); reload it.", current_version=account.version)
+        raise Problem(
+            "conflict",
+            f"Account {account_id} was changed meanwhile (version {account.version}, "
+            f"you edited {data['version']}); reload it.",
+            current_version=account.version,
+        )
     if "assigned_rep_id" in data and data["assigned_rep_id"] != account.assigned_rep_id:
         _check_rep(session, user, data["assigned_rep_id"])
     _apply_fields(session, user, account, data, creating=False)
@@ -389,8 +441,11 @@ def bulk_update(session: Session, user: User, ids: list[int], changes: dict[str,
     missing = sorted(set(unique) - {a.id for a in accounts})
     if missing:
         shown = ", ".join(map(str, missing[:20])) + (" …" if len(missing) > 20 else "")
-        raise Problem("not-found", f"No accounts {shown}; nothing was changed.",
-                      errors=[{"field": "ids", "in": "body", "message": f"unknown ids: {shown}"}])
+        raise Problem(
+            "not-found",
+            f"No accounts {shown}; nothing was changed.",
+            errors=[{"field": "ids", "in": "body", "message": f"unknown ids: {shown}"}],
+        )
     if "assigned_rep_id" in changes:
         _check_rep(session, user, changes["assigned_rep_id"], "set.assigned_rep_id")
     add, remove = set(changes.pop("add_tags", [])), set(changes.pop("remove_tags", []))
@@ -406,11 +461,21 @@ def bulk_update(session: Session, user: User, ids: list[int], changes: dict[str,
 
 
 def contact_json(contact: Contact) -> dict[str, Any]:
-    return {"id": contact.id, "account_id": contact.account_id, "name": contact.name, "role": contact.role,
-            "phone": contact.phone, "email": contact.email, "preferred_language": contact.preferred_language,
-            "consent": contact.consent, "consent_at": _iso(contact.consent_at), "consent_note": contact.consent_note,
-            "erased": contact.erased_at is not None, "created_at": _iso(contact.created_at),
-            "updated_at": _iso(contact.updated_at)}
+    return {
+        "id": contact.id,
+        "account_id": contact.account_id,
+        "name": contact.name,
+        "role": contact.role,
+        "phone": contact.phone,
+        "email": contact.email,
+        "preferred_language": contact.preferred_language,
+        "consent": contact.consent,
+        "consent_at": _iso(contact.consent_at),
+        "consent_note": contact.consent_note,
+        "erased": contact.erased_at is not None,
+        "created_at": _iso(contact.created_at),
+        "updated_at": _iso(contact.updated_at),
+    }
 
 
 def save_contact(session: Session, user: User, contact: Contact, data: dict[str, Any], country: str) -> Contact:
@@ -447,9 +512,11 @@ def erase_contact(session: Session, contact: Contact) -> None:
     contact.erased_at = utcnow()
     contact._audit_action = "erase"  # type: ignore[attr-defined]
     session.flush()
-    entries = session.execute(select(AuditLog).where(AuditLog.org_id == contact.org_id,
-                                                     AuditLog.object_type == "contact",
-                                                     AuditLog.object_id == contact.id)).scalars()
+    entries = session.execute(
+        select(AuditLog).where(
+            AuditLog.org_id == contact.org_id, AuditLog.object_type == "contact", AuditLog.object_id == contact.id
+        )
+    ).scalars()
     for entry in entries:
         changes = dict(entry.changes or {})
         for key in PERSONAL_FIELDS:
@@ -462,37 +529,54 @@ def gdpr_export(session: Session, contact: Contact) -> dict[str, Any]:
     """Everything held about a contact, with the account it belongs to and its history."""
     from server.auth.models import AuditLog, Organization
 
-    history = session.execute(select(AuditLog).where(AuditLog.org_id == contact.org_id,
-                                                     AuditLog.object_type == "contact",
-                                                     AuditLog.object_id == contact.id).order_by(AuditLog.id)).scalars()
+    history = session.execute(
+        select(AuditLog)
+        .where(AuditLog.org_id == contact.org_id, AuditLog.object_type == "contact", AuditLog.object_id == contact.id)
+        .order_by(AuditLog.id)
+    ).scalars()
     outlet = contact.account.outlet
     return {
         "exported_at": utcnow().isoformat(),
         "controller": session.get(Organization, contact.org_id).name,
         "contact": contact_json(contact),
-        "account": {"id": contact.account_id, "outlet": {"name": outlet.name, "street": outlet.street,
-                                                         "postcode": outlet.postcode, "city": outlet.city}},
+        "account": {
+            "id": contact.account_id,
+            "outlet": {"name": outlet.name, "street": outlet.street, "postcode": outlet.postcode, "city": outlet.city},
+        },
         "history": [{"at": _iso(h.at), "action": h.action, "changes": h.changes} for h in history],
     }
 
 
-def anonymise_lost_contacts(session: Session, *, org_id: int | None = None, months: int | None = None,
-                            now: dt.datetime | None = None) -> int:
+def anonymise_lost_contacts(
+    session: Session, *, org_id: int | None = None, months: int | None = None, now: dt.datetime | None = None
+) -> int:
     """Erase the contacts of accounts lost for longer than each organization's retention setting."""
     from server.auth.models import Organization
 
     now = now or utcnow()
-    orgs = session.execute(select(Organization).where(Organization.id == org_id) if org_id
-                           else select(Organization)).scalars().all()
+    orgs = (
+        session.execute(select(Organization).where(Organization.id == org_id) if org_id else select(Organization))
+        .scalars()
+        .all()
+    )
     erased = 0
     for org in orgs:
         keep = months if months is not None else int(org.setting("anonymise_lost_contacts_after_months"))
         cutoff = now - dt.timedelta(days=round(keep * 30.44))
-        contacts = session.execute(
-            select(Contact).join(Account, Account.id == Contact.account_id).where(
-                Contact.org_id == org.id, Contact.erased_at.is_(None), Account.status == "lost",
-                Account.status_changed_at < cutoff)
-        ).scalars().all()
+        contacts = (
+            session.execute(
+                select(Contact)
+                .join(Account, Account.id == Contact.account_id)
+                .where(
+                    Contact.org_id == org.id,
+                    Contact.erased_at.is_(None),
+                    Account.status == "lost",
+                    Account.status_changed_at < cutoff,
+                )
+            )
+            .scalars()
+            .all()
+        )
         for contact in contacts:
             erase_contact(session, contact)
             erased += 1
@@ -503,11 +587,22 @@ def anonymise_lost_contacts(session: Session, *, org_id: int | None = None, mont
 
 
 def territory_json(session: Session, territory: Territory) -> dict[str, Any]:
-    rep_ids = session.execute(select(TerritoryRep.user_id).where(TerritoryRep.territory_id == territory.id)
-                              .order_by(TerritoryRep.user_id)).scalars().all()
-    return {"id": territory.id, "name": territory.name, "color": territory.color, "rep_ids": list(rep_ids),
-            "geometry": territory_geometry(session, territory).__geo_interface__,
-            "created_at": _iso(territory.created_at), "updated_at": _iso(territory.updated_at)}
+    rep_ids = (
+        session.execute(
+            select(TerritoryRep.user_id).where(TerritoryRep.territory_id == territory.id).order_by(TerritoryRep.user_id)
+        )
+        .scalars()
+        .all()
+    )
+    return {
+        "id": territory.id,
+        "name": territory.name,
+        "color": territory.color,
+        "rep_ids": list(rep_ids),
+        "geometry": territory_geometry(session, territory).__geo_interface__,
+        "created_at": _iso(territory.created_at),
+        "updated_at": _iso(territory.updated_at),
+    }
 
 
 def save_territory(session: Session, user: User, territory: Territory, data: dict[str, Any]) -> Territory:
@@ -533,8 +628,9 @@ def save_territory(session: Session, user: User, territory: Territory, data: dic
     if "rep_ids" in data:
         for rep_id in data["rep_ids"]:
             _check_rep(session, user, rep_id, "rep_ids")
-        current = set(session.execute(select(TerritoryRep.user_id).where(TerritoryRep.territory_id == territory.id))
-                      .scalars())
+        current = set(
+            session.execute(select(TerritoryRep.user_id).where(TerritoryRep.territory_id == territory.id)).scalars()
+        )
         wanted = set(data["rep_ids"])
         for rep_id in current - wanted:
             session.delete(session.get(TerritoryRep, (territory.id, rep_id)))
@@ -545,8 +641,9 @@ def save_territory(session: Session, user: User, territory: Territory, data: dic
     return territory
 
 
-def assign_territory(session: Session, user: User, territory: Territory, rep_id: int | None,
-                     only_unassigned: bool) -> int:
+def assign_territory(
+    session: Session, user: User, territory: Territory, rep_id: int | None, only_unassigned: bool
+) -> int:
     """Assign every visible account inside the territory to ``rep_id``."""
     require(user, "accounts.write")
     _check_rep(session, user, rep_id, "rep_id")
@@ -570,17 +667,61 @@ def export_rows(session: Session, user: User, args: dict[str, Any]) -> Iterator[
     # request's session has committed and let go of its objects.
     keys = sorted(definitions(session, user.org_id))
     query, _ = account_query(session, user, args)
-    reps = {row.id: (row.name, row.email) for row in
-            session.execute(select(User.id, User.name, User.email).where(User.org_id == user.org_id))}
-    yield ["account_id", "outlet_id", "name", "banner", "format", "street", "house_number", "postcode", "city",
-           "country", "lat", "lon", "status", "class", "visit_every_weeks", "assigned_rep", "assigned_rep_email",
-           "distributor", "tags", "last_visit_at", "visit_due_at", "notes", *[f"custom.{k}" for k in keys]]
+    reps = {
+        row.id: (row.name, row.email)
+        for row in session.execute(select(User.id, User.name, User.email).where(User.org_id == user.org_id))
+    }
+    yield [
+        "account_id",
+        "outlet_id",
+        "name",
+        "banner",
+        "format",
+        "street",
+        "house_number",
+        "postcode",
+        "city",
+        "country",
+        "lat",
+        "lon",
+        "status",
+        "class",
+        "visit_every_weeks",
+        "assigned_rep",
+        "assigned_rep_email",
+        "distributor",
+        "tags",
+        "last_visit_at",
+        "visit_due_at",
+        "notes",
+        *[f"custom.{k}" for k in keys],
+    ]
     for row in session.execute(query.limit(args.get("limit", 1_000_000))).yield_per(1000):
         account, lat, lon = row[0], row[1], row[2]
         outlet = account.outlet
         rep_name, rep_email = reps.get(account.assigned_rep_id or 0, (None, None))
-        yield [account.id, outlet.id, outlet.name, outlet.banner, outlet.format, outlet.street,
-               outlet.house_number, outlet.postcode, outlet.city, outlet.country, round(lat, 6), round(lon, 6),
-               account.status, account.account_class, account.visit_every_weeks, rep_name, rep_email,
-               account.distributor, ";".join(account.tags or []), _iso(account.last_visit_at),
-               _iso(account.visit_due_at), account.notes, *[(account.custom or {}).get(k) for k in keys]]
+        yield [
+            account.id,
+            outlet.id,
+            outlet.name,
+            outlet.banner,
+            outlet.format,
+            outlet.street,
+            outlet.house_number,
+            outlet.postcode,
+            outlet.city,
+            outlet.country,
+            round(lat, 6),
+            round(lon, 6),
+            account.status,
+            account.account_class,
+            account.visit_every_weeks,
+            rep_name,
+            rep_email,
+            account.distributor,
+            ";".join(account.tags or []),
+            _iso(account.last_visit_at),
+            _iso(account.visit_due_at),
+            account.notes,
+            *[(account.custom or {}).get(k) for k in keys],
+        ]

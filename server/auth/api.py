@@ -50,12 +50,21 @@ class Login(MethodView):
         settings = current_app.config["RAYON"]
         kind = "session" if data["cookie"] else "bearer"
         hours = settings.session_ttl_hours if kind == "session" else settings.token_ttl_hours
-        issued = service.login(db.session, email=data["email"], password=data["password"],
-                               ip=request.remote_addr or "?", kind=kind, ttl=dt.timedelta(hours=hours),
-                               user_agent=request.headers.get("User-Agent"))
+        issued = service.login(
+            db.session,
+            email=data["email"],
+            password=data["password"],
+            ip=request.remote_addr or "?",
+            kind=kind,
+            ttl=dt.timedelta(hours=hours),
+            user_agent=request.headers.get("User-Agent"),
+        )
         user = issued.token.user
-        body: dict[str, Any] = {"token_type": "Bearer" if kind == "bearer" else "session",
-                                "expires_at": issued.token.expires_at.isoformat(), "user": user_json(user)}
+        body: dict[str, Any] = {
+            "token_type": "Bearer" if kind == "bearer" else "session",
+            "expires_at": issued.token.expires_at.isoformat(),
+            "user": user_json(user),
+        }
         if kind == "bearer":
             body["access_token"] = issued.secret
             return jsonify(body)
@@ -64,10 +73,12 @@ class Login(MethodView):
         response = jsonify(body)
         secure = settings.secure_cookies if settings.secure_cookies is not None else request.is_secure
         max_age = hours * 3600
-        response.set_cookie(SESSION_COOKIE, issued.secret, max_age=max_age, httponly=True, secure=secure,
-                            samesite="Lax", path="/")
-        response.set_cookie(CSRF_COOKIE, csrf, max_age=max_age, httponly=False, secure=secure,
-                            samesite="Strict", path="/")
+        response.set_cookie(
+            SESSION_COOKIE, issued.secret, max_age=max_age, httponly=True, secure=secure, samesite="Lax", path="/"
+        )
+        response.set_cookie(
+            CSRF_COOKIE, csrf, max_age=max_age, httponly=False, secure=secure, samesite="Strict", path="/"
+        )
         return response
 
 
@@ -91,8 +102,13 @@ class Me(MethodView):
         """The current user, their organization and what they may do"""
         user = current_user()
         org = user.organization
-        return jsonify({"user": user_json(user), "organization": {"id": org.id, "name": org.name, "slug": org.slug},
-                        "permissions": permissions_of(user)})
+        return jsonify(
+            {
+                "user": user_json(user),
+                "organization": {"id": org.id, "name": org.name, "slug": org.slug},
+                "permissions": permissions_of(user),
+            }
+        )
 
 
 @blp.route("/password")
@@ -129,16 +145,24 @@ class Tokens(MethodView):
 
         user = current_user()
         tokens = db.session.execute(
-            select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))
-            .order_by(AuthToken.id)
+            select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None)).order_by(AuthToken.id)
         ).scalars()
-        return jsonify({"items": [
-            {"id": t.id, "kind": t.kind, "created_at": t.created_at.isoformat(),
-             "expires_at": t.expires_at.isoformat(),
-             "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-             "user_agent": t.user_agent, "current": t.id == g.token.id}
-            for t in tokens
-        ]})
+        return jsonify(
+            {
+                "items": [
+                    {
+                        "id": t.id,
+                        "kind": t.kind,
+                        "created_at": t.created_at.isoformat(),
+                        "expires_at": t.expires_at.isoformat(),
+                        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+                        "user_agent": t.user_agent,
+                        "current": t.id == g.token.id,
+                    }
+                    for t in tokens
+                ]
+            }
+        )
 
 
 @blp.route("/tokens/<int:token_id>")
@@ -157,7 +181,15 @@ def user_json(user: User) -> dict[str, Any]:
     home = None
     if user.home_lat is not None and user.home_lon is not None:
         home = {"lat": user.home_lat, "lon": user.home_lon, "address": user.home_address}
-    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
-            "manager_id": user.manager_id, "home": home, "locale": user.locale, "active": user.active,
-            "org_id": user.org_id,
-            "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None}
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "manager_id": user.manager_id,
+        "home": home,
+        "locale": user.locale,
+        "active": user.active,
+        "org_id": user.org_id,
+        "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+    }

@@ -69,8 +69,11 @@ def _authenticate() -> None:
             sent = request.headers.get(CSRF_HEADER, "")
             expected = request.cookies.get(CSRF_COOKIE, "")
             if not sent or not expected or not hmac.compare_digest(sent, expected):
-                raise Problem("forbidden", f"Cookie-authenticated writes need the {CSRF_HEADER} header "
-                                           f"with the value of the {CSRF_COOKIE} cookie.")
+                raise Problem(
+                    "forbidden",
+                    f"Cookie-authenticated writes need the {CSRF_HEADER} header "
+                    f"with the value of the {CSRF_COOKIE} cookie.",
+                )
     g.user = token.user
     g.token = token
 

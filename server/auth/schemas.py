@@ -21,8 +21,12 @@ class StrictSchema(Schema):
 class LoginSchema(StrictSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(min=1, max=512))
-    cookie = fields.Boolean(load_default=False, metadata={
-        "description": "true: start a browser session (HttpOnly cookie + CSRF cookie) instead of a bearer token"})
+    cookie = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: start a browser session (HttpOnly cookie + CSRF cookie) instead of a bearer token"
+        },
+    )
 
 
 class TokenResponseSchema(Schema):

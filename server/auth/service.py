@@ -67,8 +67,13 @@ class IssuedToken:
 
 def issue_token(session: Session, user: User, *, kind: str, ttl: dt.timedelta, user_agent: str | None) -> IssuedToken:
     secret = secrets.token_urlsafe(32)
-    token = AuthToken(user_id=user.id, kind=kind, token_hash=hash_secret(secret), expires_at=utcnow() + ttl,
-                      user_agent=(user_agent or "")[:300] or None)
+    token = AuthToken(
+        user_id=user.id,
+        kind=kind,
+        token_hash=hash_secret(secret),
+        expires_at=utcnow() + ttl,
+        user_agent=(user_agent or "")[:300] or None,
+    )
     session.add(token)
     session.flush()
     return IssuedToken(secret, token)
@@ -83,12 +88,16 @@ def _throttle(session: Session, email: str, ip: str) -> None:
         select(func.count()).select_from(LoginFailure).where(LoginFailure.ip == ip, LoginFailure.at >= since)
     ).scalar_one()
     if by_email >= MAX_FAILURES_PER_EMAIL or by_ip >= MAX_FAILURES_PER_IP:
-        raise Problem("rate-limited", "Too many failed logins; wait 15 minutes and try again.",
-                      headers={"Retry-After": str(int(FAILURE_WINDOW.total_seconds()))})
+        raise Problem(
+            "rate-limited",
+            "Too many failed logins; wait 15 minutes and try again.",
+            headers={"Retry-After": str(int(FAILURE_WINDOW.total_seconds()))},
+        )
 
 
-def login(session: Session, *, email: str, password: str, ip: str, kind: str, ttl: dt.timedelta,
-          user_agent: str | None) -> IssuedToken:
+def login(
+    session: Session, *, email: str, password: str, ip: str, kind: str, ttl: dt.timedelta, user_agent: str | None
+) -> IssuedToken:
     """Check the credentials and issue a token.
 
     :raise Problem: 401 for a wrong email or password (the same answer for both),
@@ -144,16 +153,24 @@ def set_password(session: Session, user: User, password: str) -> None:
 def create_link(session: Session, user: User, purpose: str, created_by: User | None) -> str:
     """An invitation or reset link secret (shown once)."""
     secret = secrets.token_urlsafe(32)
-    session.add(OneTimeLink(user_id=user.id, purpose=purpose, token_hash=hash_secret(secret),
-                            created_by_id=created_by.id if created_by else None,
-                            expires_at=utcnow() + LINK_LIFETIME))
+    session.add(
+        OneTimeLink(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=hash_secret(secret),
+            created_by_id=created_by.id if created_by else None,
+            expires_at=utcnow() + LINK_LIFETIME,
+        )
+    )
     session.flush()
     return secret
 
 
 def use_link(session: Session, secret: str, password: str) -> User:
     """Set the password through a one-time link. :raise Problem: 404 if unknown, used or expired."""
-    link = session.execute(select(OneTimeLink).where(OneTimeLink.token_hash == hash_secret(secret))).scalar_one_or_none()
+    link = session.execute(
+        select(OneTimeLink).where(OneTimeLink.token_hash == hash_secret(secret))
+    ).scalar_one_or_none()
     if link is None or link.used_at is not None or _as_aware(link.expires_at) <= utcnow():
         raise Problem("not-found", "This link is unknown, was already used or has expired; ask an admin for a new one.")
     check_password_strength(password)

@@ -60,8 +60,11 @@ class Users(MethodView):
         data = load_body(UserWriteSchema)
         email = data["email"].strip().lower()
         if db.session.execute(select(User.id).where(func.lower(User.email) == email)).first():
-            raise Problem("conflict", f"A user with the email {email} exists already.",
-                          errors=[{"field": "email", "in": "body", "message": "already in use"}])
+            raise Problem(
+                "conflict",
+                f"A user with the email {email} exists already.",
+                errors=[{"field": "email", "in": "body", "message": "already in use"}],
+            )
         user = User(org_id=admin.org_id, email=email, name=data["name"], role=data["role"], active=True)
         _apply(user, data, admin)
         db.session.add(user)

@@ -30,8 +30,12 @@ from server.outlets.schemas import (
 
 # Views return finished Response objects: the @blp.response schemas document the
 # shapes (OpenAPI) without a second, slower marshmallow serialisation of every row.
-blp = Blueprint("outlets", __name__, url_prefix="/api/v1/outlets",
-                description="Public reference outlets (stores), shared by all organizations")
+blp = Blueprint(
+    "outlets",
+    __name__,
+    url_prefix="/api/v1/outlets",
+    description="Public reference outlets (stores), shared by all organizations",
+)
 
 
 @blp.route("")
@@ -40,8 +44,12 @@ class OutletList(MethodView):
 
     @blp.arguments(OutletListSchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(200, OutletPageSchema, content_type="application/json")
-    @blp.alt_response(200, description="GeoJSON FeatureCollection (Accept: application/geo+json "
-                      "or output=geojson)", content_type=GEOJSON, success=True)
+    @blp.alt_response(
+        200,
+        description="GeoJSON FeatureCollection (Accept: application/geo+json or output=geojson)",
+        content_type=GEOJSON,
+        success=True,
+    )
     def get(self, **args: Any) -> Any:
         """Search outlets
 
@@ -57,12 +65,13 @@ class OutletPolygonSearch(MethodView):
     public = True  # until the web app logs in (issue 4); then login is required
 
     @blp.arguments(OutletListSchema, location="query", as_kwargs=True, unknown=RAISE)
-    @blp.doc(requestBody={
-        "required": True,
-        "description": "A GeoJSON Polygon or MultiPolygon (or a Feature holding one), WGS 84.",
-        "content": {"application/json": {"schema": {"type": "object"}},
-                    GEOJSON: {"schema": {"type": "object"}}},
-    })
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "description": "A GeoJSON Polygon or MultiPolygon (or a Feature holding one), WGS 84.",
+            "content": {"application/json": {"schema": {"type": "object"}}, GEOJSON: {"schema": {"type": "object"}}},
+        }
+    )
     @blp.response(200, OutletPageSchema, content_type="application/json")
     def post(self, **args: Any) -> Any:
         """Outlets inside a polygon
@@ -93,12 +102,14 @@ class OutletClusters(MethodView):
         result = service.cluster_outlets(db.session, filters, bbox, zoom)
         if wants_geojson(output):
             features = [
-                {"type": "Feature", "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
-                 "properties": {k: v for k, v in c.items() if k not in ("lat", "lon")}}
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
+                    "properties": {k: v for k, v in c.items() if k not in ("lat", "lon")},
+                }
                 for c in result["clusters"]
             ]
-            return _geojson({"type": "FeatureCollection", "features": features,
-                             "zoom": zoom, "total": result["total"]})
+            return _geojson({"type": "FeatureCollection", "features": features, "zoom": zoom, "total": result["total"]})
         return jsonify(result)
 
 
@@ -123,11 +134,18 @@ def _filters(args: dict[str, Any]) -> tuple[service.OutletFilters, str | None]:
     output = next((f for f in formats if f in ("json", "geojson")), None)
     formats = [f for f in formats if f not in ("json", "geojson")]
     return service.OutletFilters(
-        q=args.get("q"), banners=args.get("banner") or (), formats=formats,
-        countries=args.get("country") or (), regions=args.get("region") or (),
-        postcodes=args.get("postcode") or (), cities=args.get("city") or (),
-        statuses=args.get("status") or (), near=args.get("near"), radius_m=args.get("radius"),
-        bbox=args.get("bbox"), viewer_org_id=_viewer(),
+        q=args.get("q"),
+        banners=args.get("banner") or (),
+        formats=formats,
+        countries=args.get("country") or (),
+        regions=args.get("region") or (),
+        postcodes=args.get("postcode") or (),
+        cities=args.get("city") or (),
+        statuses=args.get("status") or (),
+        near=args.get("near"),
+        radius_m=args.get("radius"),
+        bbox=args.get("bbox"),
+        viewer_org_id=_viewer(),
     ), output
 
 
@@ -147,24 +165,31 @@ def _list_response(args: dict[str, Any], polygon: Any) -> Any:
         cursor=args.get("cursor"),
         sort=args.get("sort"),
     )
-    page = service.search_outlets(db.session, filters, page_request,
-                                  exact_total_limit=settings.exact_total_limit)
+    page = service.search_outlets(db.session, filters, page_request, exact_total_limit=settings.exact_total_limit)
     links: dict[str, str] = {"self": url_with()}
     if page.next_cursor:
         links["next"] = url_with(cursor=page.next_cursor, offset=None)
-    meta = {"total": page.total, "total_relation": page.total_relation, "limit": page.limit,
-            "offset": page.offset, "next_cursor": page.next_cursor, "links": links}
+    meta = {
+        "total": page.total,
+        "total_relation": page.total_relation,
+        "limit": page.limit,
+        "offset": page.offset,
+        "next_cursor": page.next_cursor,
+        "links": links,
+    }
     if wants_geojson(args.get("output") or format_output):
-        return _geojson({"type": "FeatureCollection",
-                         "features": [_feature(item) for item in page.items], **meta})
+        return _geojson({"type": "FeatureCollection", "features": [_feature(item) for item in page.items], **meta})
     return jsonify({"items": page.items, **meta})
 
 
 def _feature(item: dict[str, Any]) -> dict[str, Any]:
     properties = {k: v for k, v in item.items() if k not in ("id", "lat", "lon")}
-    return {"type": "Feature", "id": item["id"],
-            "geometry": {"type": "Point", "coordinates": [item["lon"], item["lat"]]},
-            "properties": properties}
+    return {
+        "type": "Feature",
+        "id": item["id"],
+        "geometry": {"type": "Point", "coordinates": [item["lon"], item["lat"]]},
+        "properties": properties,
+    }
 
 
 def _geojson(document: dict[str, Any]) -> Any:
@@ -173,9 +198,16 @@ def _geojson(document: dict[str, Any]) -> Any:
     return response
 
 
-_TIMEZONES = {"DE": "Europe/Berlin", "FR": "Europe/Paris", "AT": "Europe/Vienna",
-              "CH": "Europe/Zurich", "BE": "Europe/Brussels", "NL": "Europe/Amsterdam",
-              "LU": "Europe/Luxembourg", "MC": "Europe/Monaco"}
+_TIMEZONES = {
+    "DE": "Europe/Berlin",
+    "FR": "Europe/Paris",
+    "AT": "Europe/Vienna",
+    "CH": "Europe/Zurich",
+    "BE": "Europe/Brussels",
+    "NL": "Europe/Amsterdam",
+    "LU": "Europe/Luxembourg",
+    "MC": "Europe/Monaco",
+}
 
 
 def _weekly_hours(item: dict[str, Any]) -> dict[str, Any]:
@@ -190,8 +222,9 @@ def _weekly_hours(item: dict[str, Any]) -> dict[str, Any]:
         # Opening hours are the outlet's local wall-clock time.
         now = dt.datetime.now(ZoneInfo(_TIMEZONES.get(item["country"], "UTC"))).replace(tzinfo=None)
         return {
-            "opening_hours_weekly": {day: [list(w) for w in windows]
-                                     for day, windows in schedule.weekly(country=item["country"]).items()},
+            "opening_hours_weekly": {
+                day: [list(w) for w in windows] for day, windows in schedule.weekly(country=item["country"]).items()
+            },
             "open_now": schedule.is_open(now, country=item["country"]),
         }
     except opening_hours.OpeningHoursError:

@@ -22,8 +22,7 @@ _TYPES = ("Polygon", "MultiPolygon")
 
 
 def _invalid(path: str, message: str) -> Problem:
-    return Problem("validation-error", f"{path}: {message}",
-                   errors=[{"field": path, "in": "body", "message": message}])
+    return Problem("validation-error", f"{path}: {message}", errors=[{"field": path, "in": "body", "message": message}])
 
 
 def _position(value: Any, path: str) -> tuple[float, float]:

@@ -99,9 +99,7 @@ def parse(value: str) -> Schedule:
     :raise OpeningHoursError: not a string, empty, longer than 255 characters, or not valid syntax.
     """
     if not isinstance(value, str):
-        raise OpeningHoursError(
-            value, f"opening_hours must be a string, not {type(value).__name__}"
-        )
+        raise OpeningHoursError(value, f"opening_hours must be a string, not {type(value).__name__}")
     text = value.strip()
     if not text:
         raise OpeningHoursError(value, "opening_hours is empty")
@@ -125,8 +123,7 @@ def parse(value: str) -> Schedule:
             fixed = text
     if fixed != text:
         warnings.append(
-            f'read "{text}" as "{fixed}": ", " between days would start a separate rule '
-            "that opens those days all day"
+            f'read "{text}" as "{fixed}": ", " between days would start a separate rule that opens those days all day'
         )
     return Schedule(fixed, str(parsed.normalize()), tuple(warnings))
 
@@ -177,9 +174,7 @@ class Schedule:
                 windows.append((lo, hi))
         return windows
 
-    def weekly(
-        self, week_of: dt.date | None = None, country: str | None = None
-    ) -> dict[str, list[tuple[str, str]]]:
+    def weekly(self, week_of: dt.date | None = None, country: str | None = None) -> dict[str, list[tuple[str, str]]]:
         """Open intervals for each day Mo..Su of the week holding ``week_of`` (default: today).
 
         E.g. ``{"Mo": [("08:00", "20:00")], ..., "Su": []}``; the end of a day is "24:00".
@@ -189,9 +184,7 @@ class Schedule:
         week_of = week_of or dt.date.today()
         monday = week_of - dt.timedelta(days=week_of.weekday())
         return {
-            name: [
-                (_hhmm(a), _hhmm(b)) for a, b in self.windows_on(monday + dt.timedelta(i), country)
-            ]
+            name: [(_hhmm(a), _hhmm(b)) for a, b in self.windows_on(monday + dt.timedelta(i), country)]
             for i, name in enumerate(WEEKDAYS)
         }
 
@@ -253,9 +246,7 @@ def _syntax_error(value: str, text: str, lead: int, report: str) -> OpeningHours
             detail = 'expected a rule such as "Mo-Fr 08:00-18:00", "Su,PH off" or "24/7"'
         else:
             said = list(dict.fromkeys(_RULE_NAMES.get(n, n.replace("_", " ")) for n in names))
-            detail = "expected " + (
-                said[0] if len(said) == 1 else ", ".join(said[:-1]) + " or " + said[-1]
-            )
+            detail = "expected " + (said[0] if len(said) == 1 else ", ".join(said[:-1]) + " or " + said[-1])
     if position is None:
         return OpeningHoursError(value, f"opening_hours is not valid: {detail}")
     found = text[position : position + 12]

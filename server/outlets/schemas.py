@@ -93,14 +93,19 @@ class OutletFilterSchema(Schema):
 
     q = fields.String(
         validate=validate.Length(max=200),
-        metadata={"description": "Text over name, banner, street, postcode and city; case- and "
-                  "accent-insensitive, word prefixes ('Strasse' = 'Straße', 'Muenchen' = 'München')."},
+        metadata={
+            "description": "Text over name, banner, street, postcode and city; case- and "
+            "accent-insensitive, word prefixes ('Strasse' = 'Straße', 'Muenchen' = 'München')."
+        },
     )
     banner = _words(100)
     format = DelimitedList(
         fields.String(validate=validate.OneOf(FORMATS + OUTPUTS)),
-        metadata={"description": "Store formats (comma-separated): " + ", ".join(FORMATS)
-                  + ". For backwards compatibility `format=geojson` selects the output instead."},
+        metadata={
+            "description": "Store formats (comma-separated): "
+            + ", ".join(FORMATS)
+            + ". For backwards compatibility `format=geojson` selects the output instead."
+        },
     )
     country = DelimitedList(
         fields.String(validate=validate.Regexp(r"^[A-Za-z]{2}$", error="must be a two-letter ISO country code"))
@@ -109,7 +114,9 @@ class OutletFilterSchema(Schema):
     postcode = _words(12)
     city = _words(120)
     status = DelimitedList(fields.String(validate=validate.OneOf(STATUSES)))
-    near = LatLon(metadata={"description": "lat,lon: nearest first, each item with distance_m", "example": "48.1374,11.5755"})
+    near = LatLon(
+        metadata={"description": "lat,lon: nearest first, each item with distance_m", "example": "48.1374,11.5755"}
+    )
     radius = fields.Float(
         metadata={"description": "Metres around `near` (default 5000)."},
     )
@@ -129,11 +136,20 @@ class OutletFilterSchema(Schema):
 class OutletListSchema(OutletFilterSchema):
     limit = fields.Integer(metadata={"description": "Page size (default 50, at most 500)."})
     offset = fields.Integer(
-        validate=validate.Range(min=0, max=MAX_OFFSET, error=f"must be between 0 and {MAX_OFFSET}; use the cursor to go further"),
+        validate=validate.Range(
+            min=0, max=MAX_OFFSET, error=f"must be between 0 and {MAX_OFFSET}; use the cursor to go further"
+        ),
     )
-    cursor = fields.String(validate=validate.Length(max=500), metadata={"description": "next_cursor of the previous page"})
-    sort = fields.String(validate=validate.OneOf(SORTS), metadata={"description": "distance (default with near), id (default), name"})
-    output = fields.String(validate=validate.OneOf(OUTPUTS), metadata={"description": "json (default) or geojson; or send Accept: application/geo+json"})
+    cursor = fields.String(
+        validate=validate.Length(max=500), metadata={"description": "next_cursor of the previous page"}
+    )
+    sort = fields.String(
+        validate=validate.OneOf(SORTS), metadata={"description": "distance (default with near), id (default), name"}
+    )
+    output = fields.String(
+        validate=validate.OneOf(OUTPUTS),
+        metadata={"description": "json (default) or geojson; or send Accept: application/geo+json"},
+    )
 
     @validates_schema
     def _paging(self, data: dict[str, Any], **_: Any) -> None:
@@ -149,7 +165,9 @@ class OutletListSchema(OutletFilterSchema):
 
 class ClusterQuerySchema(OutletFilterSchema):
     bbox = BBoxField(required=True, metadata={"description": "The map view: minLon,minLat,maxLon,maxLat"})
-    zoom = fields.Integer(required=True, validate=validate.Range(min=0, max=22), metadata={"description": "Web map zoom level 0-22"})
+    zoom = fields.Integer(
+        required=True, validate=validate.Range(min=0, max=22), metadata={"description": "Web map zoom level 0-22"}
+    )
     output = fields.String(validate=validate.OneOf(OUTPUTS))
 
 
@@ -189,8 +207,10 @@ class OutletSchema(Schema):
 class OutletDetailSchema(OutletSchema):
     opening_hours_weekly = fields.Dict(
         allow_none=True,
-        metadata={"description": "Open intervals per weekday (Mo..Su) for the current week, "
-                  "or null when opening_hours is missing or cannot be read"},
+        metadata={
+            "description": "Open intervals per weekday (Mo..Su) for the current week, "
+            "or null when opening_hours is missing or cannot be read"
+        },
     )
     open_now = fields.Boolean(allow_none=True)
 
@@ -210,7 +230,9 @@ class ClusterSchema(Schema):
     lon = fields.Float()
     count = fields.Integer()
     outlet_id = fields.Integer(allow_none=True, metadata={"description": "Set when the cell holds one outlet"})
-    bbox = fields.List(fields.Float(), metadata={"description": "minLon,minLat,maxLon,maxLat of the outlets in the cell"})
+    bbox = fields.List(
+        fields.Float(), metadata={"description": "minLon,minLat,maxLon,maxLat of the outlets in the cell"}
+    )
 
 
 class ClusterPageSchema(Schema):

@@ -48,11 +48,19 @@ class OutletFilters:
     def fingerprint(self) -> str:
         """A short hash of the filters: a cursor is only valid for the query that made it."""
         parts = [
-            self.q, sorted(self.banners), sorted(self.formats), sorted(self.countries),
-            sorted(self.regions), sorted(self.postcodes), sorted(self.cities), sorted(self.statuses),
-            self.near, self.radius_m,
+            self.q,
+            sorted(self.banners),
+            sorted(self.formats),
+            sorted(self.countries),
+            sorted(self.regions),
+            sorted(self.postcodes),
+            sorted(self.cities),
+            sorted(self.statuses),
+            self.near,
+            self.radius_m,
             None if self.bbox is None else list(vars(self.bbox).values()),
-            None if self.polygon is None else self.polygon.wkt, self.viewer_org_id,
+            None if self.polygon is None else self.polygon.wkt,
+            self.viewer_org_id,
         ]
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
 
@@ -79,12 +87,29 @@ class Page:
 
 def _columns(d: Dialect) -> list[ColumnElement[Any]]:
     return [
-        Outlet.id, Outlet.name, Outlet.banner, Outlet.group_name.label("group"), Outlet.format,
-        Outlet.sales_area_m2, Outlet.street, Outlet.house_number, Outlet.postcode, Outlet.city,
-        Outlet.region, Outlet.region_code, Outlet.country,
-        d.lat(Outlet.geom).label("lat"), d.lon(Outlet.geom).label("lon"),
-        Outlet.opening_hours, Outlet.phone, Outlet.website, Outlet.status, Outlet.source,
-        Outlet.source_id, Outlet.last_verified_at, Outlet.version,
+        Outlet.id,
+        Outlet.name,
+        Outlet.banner,
+        Outlet.group_name.label("group"),
+        Outlet.format,
+        Outlet.sales_area_m2,
+        Outlet.street,
+        Outlet.house_number,
+        Outlet.postcode,
+        Outlet.city,
+        Outlet.region,
+        Outlet.region_code,
+        Outlet.country,
+        d.lat(Outlet.geom).label("lat"),
+        d.lon(Outlet.geom).label("lon"),
+        Outlet.opening_hours,
+        Outlet.phone,
+        Outlet.website,
+        Outlet.status,
+        Outlet.source,
+        Outlet.source_id,
+        Outlet.last_verified_at,
+        Outlet.version,
     ]
 
 
@@ -117,8 +142,12 @@ def filter_clauses(d: Dialect, filters: OutletFilters) -> list[ColumnElement[boo
     if filters.countries:
         clauses.append(Outlet.country.in_([c.upper() for c in filters.countries]))
     if filters.regions:
-        clauses.append(or_(_in_folded(d, Outlet.region, filters.regions),
-                           Outlet.region_code.in_([r.upper() for r in filters.regions])))
+        clauses.append(
+            or_(
+                _in_folded(d, Outlet.region, filters.regions),
+                Outlet.region_code.in_([r.upper() for r in filters.regions]),
+            )
+        )
     if filters.postcodes:
         clauses.append(Outlet.postcode.in_([p.strip().upper() for p in filters.postcodes]))
     if filters.cities:
@@ -133,12 +162,14 @@ def filter_clauses(d: Dialect, filters: OutletFilters) -> list[ColumnElement[boo
         clauses.append(d.in_bbox(Outlet.geom, Outlet.id, filters.bbox))
     if filters.polygon is not None:
         min_lon, min_lat, max_lon, max_lat = filters.polygon.bounds
-        clauses.append(d.intersects(Outlet.geom, Outlet.id, filters.polygon.wkt,
-                                    BBox(min_lon, min_lat, max_lon, max_lat)))
+        clauses.append(
+            d.intersects(Outlet.geom, Outlet.id, filters.polygon.wkt, BBox(min_lon, min_lat, max_lon, max_lat))
+        )
     return clauses
 
 
 # --- cursors -------------------------------------------------------------------------
+
 
 def _encode_cursor(sort: str, key: list[Any], fingerprint: str) -> str:
     raw = json.dumps({"s": sort, "k": key, "f": fingerprint}, separators=(",", ":"))
@@ -154,18 +185,22 @@ def _decode_cursor(cursor: str, sort: str, fingerprint: str) -> list[Any]:
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         ok = False
     if not ok:
-        raise Problem("bad-request", "The cursor is not one this API issued.",
-                      errors=[{"field": "cursor", "in": "query", "message": "invalid cursor"}])
+        raise Problem(
+            "bad-request",
+            "The cursor is not one this API issued.",
+            errors=[{"field": "cursor", "in": "query", "message": "invalid cursor"}],
+        )
     if data.get("s") != sort or data.get("f") != fingerprint:
         raise Problem(
-            "bad-request", "The cursor belongs to a different query; start again without it.",
-            errors=[{"field": "cursor", "in": "query",
-                     "message": "cursor does not match these filters or this sort"}],
+            "bad-request",
+            "The cursor belongs to a different query; start again without it.",
+            errors=[{"field": "cursor", "in": "query", "message": "cursor does not match these filters or this sort"}],
         )
     return key
 
 
 # --- search --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SearchPlan:
@@ -259,9 +294,7 @@ def count_query(clauses: list[ColumnElement[bool]], cap: int) -> Select[Any]:
 def get_outlet(session: Session, outlet_id: int, viewer_org_id: int | None = None) -> dict[str, Any]:
     """One outlet by id, if public or private to ``viewer_org_id``. :raise Problem: ``not-found``."""
     d = for_bind(session)
-    row = session.execute(
-        select(*_columns(d)).where(Outlet.id == outlet_id, outlet_visibility(viewer_org_id))
-    ).first()
+    row = session.execute(select(*_columns(d)).where(Outlet.id == outlet_id, outlet_visibility(viewer_org_id))).first()
     if row is None:
         raise Problem("not-found", f"There is no outlet {outlet_id}.")
     return _row_to_dict(row)
@@ -291,7 +324,8 @@ def cluster_outlets(session: Session, filters: OutletFilters, bbox: BBox, zoom: 
     )
     if cells > MAX_CELLS:
         raise field_error(
-            "bbox", f"the view spans about {cells} cells at zoom {zoom} (at most {MAX_CELLS}); "
+            "bbox",
+            f"the view spans about {cells} cells at zoom {zoom} (at most {MAX_CELLS}); "
             "send a smaller bbox or a lower zoom",
         )
     scoped = OutletFilters(**{**vars(filters), "bbox": bbox})
@@ -303,9 +337,13 @@ def cluster_outlets(session: Session, filters: OutletFilters, bbox: BBox, zoom: 
     inner = select(Outlet.id.label("id"), lon.label("x"), lat.label("y"), gx, gy).where(*clauses).subquery()
     query = (
         select(
-            func.count().label("count"), func.avg(inner.c.x).label("lon"), func.avg(inner.c.y).label("lat"),
-            func.min(inner.c.id).label("min_id"), func.min(inner.c.x).label("min_x"),
-            func.min(inner.c.y).label("min_y"), func.max(inner.c.x).label("max_x"),
+            func.count().label("count"),
+            func.avg(inner.c.x).label("lon"),
+            func.avg(inner.c.y).label("lat"),
+            func.min(inner.c.id).label("min_id"),
+            func.min(inner.c.x).label("min_x"),
+            func.min(inner.c.y).label("min_y"),
+            func.max(inner.c.x).label("max_x"),
             func.max(inner.c.y).label("max_y"),
         )
         .group_by(inner.c.gx, inner.c.gy)
@@ -315,21 +353,40 @@ def cluster_outlets(session: Session, filters: OutletFilters, bbox: BBox, zoom: 
     total = 0
     for row in session.execute(query):
         total += row.count
-        clusters.append({
-            "lat": round(float(row.lat), 6), "lon": round(float(row.lon), 6), "count": row.count,
-            "outlet_id": row.min_id if row.count == 1 else None,
-            "bbox": [round(float(v), 6) for v in (row.min_x, row.min_y, row.max_x, row.max_y)],
-        })
-    return {"zoom": zoom, "cell_size": {"lon": cell_lon, "lat": cell_lat}, "total": total,
-            "clusters": clusters}
+        clusters.append(
+            {
+                "lat": round(float(row.lat), 6),
+                "lon": round(float(row.lon), 6),
+                "count": row.count,
+                "outlet_id": row.min_id if row.count == 1 else None,
+                "bbox": [round(float(v), 6) for v in (row.min_x, row.min_y, row.max_x, row.max_y)],
+            }
+        )
+    return {"zoom": zoom, "cell_size": {"lon": cell_lon, "lat": cell_lat}, "total": total, "clusters": clusters}
 
 
 # --- writing -------------------------------------------------------------------------
 
 _INSERT_FIELDS = (
-    "name", "banner", "group", "format", "sales_area_m2", "street", "house_number", "postcode",
-    "city", "region", "region_code", "country", "opening_hours", "phone", "website", "status",
-    "source", "source_id", "last_verified_at",
+    "name",
+    "banner",
+    "group",
+    "format",
+    "sales_area_m2",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "region",
+    "region_code",
+    "country",
+    "opening_hours",
+    "phone",
+    "website",
+    "status",
+    "source",
+    "source_id",
+    "last_verified_at",
 )
 
 
@@ -337,8 +394,12 @@ def _record_values(record: dict[str, Any]) -> dict[str, Any]:
     values = {("group_name" if k == "group" else k): record.get(k) for k in _INSERT_FIELDS}
     values["status"] = values["status"] or "open"
     values["search_text"] = outlet_search_text(
-        record.get("name"), record.get("banner"), record.get("street"),
-        record.get("house_number"), record.get("postcode"), record.get("city"),
+        record.get("name"),
+        record.get("banner"),
+        record.get("street"),
+        record.get("house_number"),
+        record.get("postcode"),
+        record.get("city"),
     )
     return values
 
@@ -367,9 +428,7 @@ def bulk_insert(session: Session, records: Iterable[dict[str, Any]], *, batch_si
     if d.name == "postgresql":
         connection = session.connection().connection.driver_connection
         columns = [("group_name" if k == "group" else k) for k in _INSERT_FIELDS] + ["search_text", "geom"]
-        with connection.cursor() as cursor, cursor.copy(
-            f"COPY outlets ({', '.join(columns)}) FROM STDIN"
-        ) as copy:
+        with connection.cursor() as cursor, cursor.copy(f"COPY outlets ({', '.join(columns)}) FROM STDIN") as copy:
             for record in records:
                 values = _record_values(record)
                 row = [values[c] for c in columns[:-1]]

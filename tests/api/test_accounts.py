@@ -30,8 +30,13 @@ def org(app: Flask) -> Any:
     classes = ["A", "B", "C", "A", "B", None]
     ids = []
     for outlet, rep, klass in zip(outlets, reps, classes, strict=True):
-        body = {"outlet_id": outlet, "status": "customer", "account_class": klass,
-                "assigned_rep_id": tenant.users[rep] if rep else None, "tags": ["munich"]}
+        body = {
+            "outlet_id": outlet,
+            "status": "customer",
+            "account_class": klass,
+            "assigned_rep_id": tenant.users[rep] if rep else None,
+            "tags": ["munich"],
+        }
         response = admin.post("/api/v1/accounts", json=body)
         assert response.status_code == 201, response.get_json()
         ids.append(response.get_json()["id"])
@@ -116,8 +121,12 @@ def test_duplicate_accounts_and_stale_versions_conflict(org: Any) -> None:
     admin = org.client(org.http, "admin")
     assert admin.post("/api/v1/accounts", json={"outlet_id": org.outlets[0]}).status_code == 409
     current = admin.get(f"/api/v1/accounts/{org.accounts[0]}").get_json()
-    assert admin.patch(f"/api/v1/accounts/{org.accounts[0]}",
-                       json={"notes": "first", "version": current["version"]}).status_code == 200
+    assert (
+        admin.patch(
+            f"/api/v1/accounts/{org.accounts[0]}", json={"notes": "first", "version": current["version"]}
+        ).status_code
+        == 200
+    )
     stale = admin.patch(f"/api/v1/accounts/{org.accounts[0]}", json={"notes": "second", "version": current["version"]})
     assert stale.status_code == 409
     assert admin.get(f"/api/v1/accounts/{org.accounts[0]}").get_json()["notes"] == "first"
@@ -126,22 +135,32 @@ def test_duplicate_accounts_and_stale_versions_conflict(org: Any) -> None:
 def test_custom_fields_are_typed_and_validated(org: Any) -> None:
     """Values must match their definition's type and choices; required ones must be given."""
     admin = org.client(org.http, "admin")
-    for definition in ({"key": "shelf_meters", "label": "Shelf metres", "type": "number"},
-                       {"key": "cooler", "label": "Cooler", "type": "choice", "choices": ["none", "own", "other"]},
-                       {"key": "contract_end", "label": "Contract end", "type": "date"}):
+    for definition in (
+        {"key": "shelf_meters", "label": "Shelf metres", "type": "number"},
+        {"key": "cooler", "label": "Cooler", "type": "choice", "choices": ["none", "own", "other"]},
+        {"key": "contract_end", "label": "Contract end", "type": "date"},
+    ):
         assert admin.post("/api/v1/custom-fields", json=definition).status_code == 201
     assert admin.post("/api/v1/custom-fields", json={"key": "x", "label": "X", "type": "choice"}).status_code == 422
     url = f"/api/v1/accounts/{org.accounts[1]}"
     good = admin.patch(url, json={"custom": {"shelf_meters": 4.5, "cooler": "own", "contract_end": "2027-03-31"}})
     assert good.status_code == 200 and good.get_json()["custom"]["cooler"] == "own"
-    for custom, field in (({"shelf_meters": "four"}, "custom.shelf_meters"), ({"cooler": "fridge"}, "custom.cooler"),
-                          ({"contract_end": "31.03.2027"}, "custom.contract_end"), ({"unknown": 1}, "custom.unknown")):
+    for custom, field in (
+        ({"shelf_meters": "four"}, "custom.shelf_meters"),
+        ({"cooler": "fridge"}, "custom.cooler"),
+        ({"contract_end": "31.03.2027"}, "custom.contract_end"),
+        ({"unknown": 1}, "custom.unknown"),
+    ):
         response = admin.patch(url, json={"custom": custom})
         assert response.status_code == 422, custom
         assert response.get_json()["errors"][0]["field"] == field
     assert admin.get(url).get_json()["custom"]["shelf_meters"] == 4.5
-    assert admin.post("/api/v1/custom-fields", json={"key": "must", "label": "Must", "type": "text",
-                                                     "required": True}).status_code == 201
+    assert (
+        admin.post(
+            "/api/v1/custom-fields", json={"key": "must", "label": "Must", "type": "text", "required": True}
+        ).status_code
+        == 201
+    )
     missing = admin.post("/api/v1/accounts", json={"outlet_id": outlet_ids(org_app(org), limit=40)[-1]})
     assert missing.status_code == 422 and missing.get_json()["errors"][0]["field"] == "custom.must"
 
@@ -153,18 +172,43 @@ def org_app(org: Any) -> Flask:
 def test_private_outlet_account(org: Any) -> None:
     """An account for an outlet missing from the reference data creates a private outlet."""
     admin = org.client(org.http, "admin")
-    response = admin.post("/api/v1/accounts", json={"outlet": {
-        "name": "Kiosk Zwieselquark", "format": "convenience", "street": "Quarkgasse", "house_number": "1",
-        "postcode": "80331", "city": "München", "country": "DE", "lat": 48.137, "lon": 11.575,
-        "phone": "089 21 21 21", "opening_hours": "Mo-Sa 06:00-22:00"}})
+    response = admin.post(
+        "/api/v1/accounts",
+        json={
+            "outlet": {
+                "name": "Kiosk Zwieselquark",
+                "format": "convenience",
+                "street": "Quarkgasse",
+                "house_number": "1",
+                "postcode": "80331",
+                "city": "München",
+                "country": "DE",
+                "lat": 48.137,
+                "lon": 11.575,
+                "phone": "089 21 21 21",
+                "opening_hours": "Mo-Sa 06:00-22:00",
+            }
+        },
+    )
     assert response.status_code == 201, response.get_json()
     outlet = response.get_json()["outlet"]
     assert outlet["private"] is True
     found = admin.get("/api/v1/outlets?q=kiosk zwieselquark quarkgasse").get_json()["items"]
     assert [o["id"] for o in found] == [outlet["id"]]
-    bad = admin.post("/api/v1/accounts", json={"outlet": {"name": "X", "format": "convenience", "city": "M",
-                                                          "country": "DE", "lat": 48.1, "lon": 11.5,
-                                                          "opening_hours": "sometimes"}})
+    bad = admin.post(
+        "/api/v1/accounts",
+        json={
+            "outlet": {
+                "name": "X",
+                "format": "convenience",
+                "city": "M",
+                "country": "DE",
+                "lat": 48.1,
+                "lon": 11.5,
+                "opening_hours": "sometimes",
+            }
+        },
+    )
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "outlet.opening_hours"
 
 
@@ -172,14 +216,26 @@ def test_contacts_normalise_phones_and_validate_emails(org: Any) -> None:
     """Phones become E.164 in the outlet's country; invalid phones and emails are 422."""
     rep = org.client(org.http, "rep1")
     url = f"/api/v1/accounts/{org.accounts[0]}/contacts"
-    created = rep.post(url, json={"name": "Anna Huber", "role": "Marktleiterin", "phone": "089 1234 5678",
-                                  "email": "Anna.Huber@Example.de", "consent": True, "preferred_language": "de"})
+    created = rep.post(
+        url,
+        json={
+            "name": "Anna Huber",
+            "role": "Marktleiterin",
+            "phone": "089 1234 5678",
+            "email": "Anna.Huber@Example.de",
+            "consent": True,
+            "preferred_language": "de",
+        },
+    )
     assert created.status_code == 201, created.get_json()
     body = created.get_json()
     assert body["phone"] == "+498912345678" and body["email"] == "anna.huber@example.de"
     assert body["consent"] is True and body["consent_at"]
-    for payload, field in (({"name": "X", "phone": "12"}, "phone"), ({"name": "X", "email": "nope"}, "email"),
-                           ({"phone": "+4989123456"}, "name")):
+    for payload, field in (
+        ({"name": "X", "phone": "12"}, "phone"),
+        ({"name": "X", "email": "nope"}, "email"),
+        ({"phone": "+4989123456"}, "name"),
+    ):
         response = rep.post(url, json=payload)
         assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == field
     assert org.client(org.http, "rep2").post(url, json={"name": "Y"}).status_code == 404
@@ -188,15 +244,20 @@ def test_contacts_normalise_phones_and_validate_emails(org: Any) -> None:
 def test_bulk_update_is_all_or_nothing(app: Flask, org: Any) -> None:
     """A bulk change naming an invisible account changes nothing; a valid one changes all."""
     manager = org.client(org.http, "manager")
-    refused = manager.post("/api/v1/accounts/bulk", json={"ids": [org.accounts[0], org.accounts[3]],
-                                                          "set": {"account_class": "C"}})
+    refused = manager.post(
+        "/api/v1/accounts/bulk", json={"ids": [org.accounts[0], org.accounts[3]], "set": {"account_class": "C"}}
+    )
     assert refused.status_code == 404
     assert str(org.accounts[3]) in refused.get_json()["detail"]
     hq = org.client(org.http, "hq")
     assert hq.get(f"/api/v1/accounts/{org.accounts[0]}").get_json()["account_class"] == "A"
-    ok = manager.post("/api/v1/accounts/bulk", json={"ids": [org.accounts[0], org.accounts[1]],
-                                                     "set": {"account_class": "C", "add_tags": ["promo"],
-                                                             "visit_every_weeks": 2}})
+    ok = manager.post(
+        "/api/v1/accounts/bulk",
+        json={
+            "ids": [org.accounts[0], org.accounts[1]],
+            "set": {"account_class": "C", "add_tags": ["promo"], "visit_every_weeks": 2},
+        },
+    )
     assert ok.status_code == 200 and ok.get_json() == {"updated": 2}
     account = hq.get(f"/api/v1/accounts/{org.accounts[1]}").get_json()
     assert account["account_class"] == "C" and account["tags"] == ["munich", "promo"]
@@ -224,22 +285,36 @@ def test_territories_assign_and_find_uncovered_accounts(org: Any) -> None:
     manager = org.client(org.http, "manager")
     hq = org.client(org.http, "hq")
     assert len(ids_of(hq.get("/api/v1/accounts?territory=none"))) == 6
-    created = manager.post("/api/v1/territories", json={
-        "name": "München", "color": "#1e88e5", "rep_ids": [org.users["rep2"]],
-        "geometry": {"type": "Polygon", "coordinates": [SQUARE_MUNICH]}})
+    created = manager.post(
+        "/api/v1/territories",
+        json={
+            "name": "München",
+            "color": "#1e88e5",
+            "rep_ids": [org.users["rep2"]],
+            "geometry": {"type": "Polygon", "coordinates": [SQUARE_MUNICH]},
+        },
+    )
     assert created.status_code == 201, created.get_json()
     territory = created.get_json()
     assert territory["geometry"]["type"] == "MultiPolygon" and territory["rep_ids"] == [org.users["rep2"]]
     inside = ids_of(hq.get(f"/api/v1/accounts?territory={territory['id']}"))
     assert inside and ids_of(hq.get("/api/v1/accounts?territory=none")) == sorted(set(org.accounts) - set(inside))
-    assigned = manager.post(f"/api/v1/territories/{territory['id']}/assign",
-                            json={"rep_id": org.users["rep2"], "only_unassigned": True})
+    assigned = manager.post(
+        f"/api/v1/territories/{territory['id']}/assign", json={"rep_id": org.users["rep2"], "only_unassigned": True}
+    )
     assert assigned.status_code == 200
     assert set(ids_of(hq.get(f"/api/v1/accounts?rep={org.users['rep2']}"))) >= {org.accounts[4], org.accounts[5]}
-    bad = manager.post("/api/v1/territories", json={"name": "Bad", "geometry": {
-        "type": "Polygon", "coordinates": [[[11, 48], [12, 49], [12, 48], [11, 49], [11, 48]]]}})
+    bad = manager.post(
+        "/api/v1/territories",
+        json={
+            "name": "Bad",
+            "geometry": {"type": "Polygon", "coordinates": [[[11, 48], [12, 49], [12, 48], [11, 49], [11, 48]]]},
+        },
+    )
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "geometry.coordinates"
-    assert org.client(org.http, "rep1").post("/api/v1/territories", json={"name": "x", "geometry": {}}).status_code == 403
+    assert (
+        org.client(org.http, "rep1").post("/api/v1/territories", json={"name": "x", "geometry": {}}).status_code == 403
+    )
 
 
 def test_history_records_who_changed_what(org: Any) -> None:
@@ -259,8 +334,10 @@ def test_history_records_who_changed_what(org: Any) -> None:
 def test_gdpr_export_and_erasure(org: Any) -> None:
     """A contact's data can be exported; erasure removes it everywhere but keeps the history."""
     manager = org.client(org.http, "manager")
-    contact = manager.post(f"/api/v1/accounts/{org.accounts[0]}/contacts", json={
-        "name": "Jean Dupont", "email": "jean@example.fr", "phone": "+33 1 42 68 53 00"}).get_json()
+    contact = manager.post(
+        f"/api/v1/accounts/{org.accounts[0]}/contacts",
+        json={"name": "Jean Dupont", "email": "jean@example.fr", "phone": "+33 1 42 68 53 00"},
+    ).get_json()
     manager.patch(f"/api/v1/contacts/{contact['id']}", json={"role": "Directeur"})
     exported = manager.get(f"/api/v1/contacts/{contact['id']}/gdpr-export").get_json()
     assert exported["contact"]["name"] == "Jean Dupont"
@@ -295,8 +372,10 @@ def test_retention_anonymises_contacts_of_long_lost_accounts(app: Flask, org: An
 def test_settings_are_validated(org: Any) -> None:
     """Admins change known settings to whole numbers; anything else is refused."""
     admin = org.client(org.http, "admin")
-    assert admin.patch("/api/v1/organization", json={"settings": {"geofence_m": 150}}).get_json()["settings"][
-        "geofence_m"] == 150
+    assert (
+        admin.patch("/api/v1/organization", json={"settings": {"geofence_m": 150}}).get_json()["settings"]["geofence_m"]
+        == 150
+    )
     assert admin.patch("/api/v1/organization", json={"settings": {"geofence": 1}}).status_code == 422
     assert admin.patch("/api/v1/organization", json={"settings": {"geofence_m": "wide"}}).status_code == 422
     assert org.client(org.http, "manager").patch("/api/v1/organization", json={"name": "X"}).status_code == 403

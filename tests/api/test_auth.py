@@ -19,8 +19,11 @@ def tenant(app: Flask) -> Any:
 
 
 def login(app: Flask, email: str, password: str = PASSWORD, **extra: Any) -> Any:
-    return app.test_client().post("/api/v1/auth/login", json={"email": email, "password": password, **extra},
-                                  environ_base={"REMOTE_ADDR": f"10.0.{hash(email) % 250}.1"})
+    return app.test_client().post(
+        "/api/v1/auth/login",
+        json={"email": email, "password": password, **extra},
+        environ_base={"REMOTE_ADDR": f"10.0.{hash(email) % 250}.1"},
+    )
 
 
 def test_login_returns_a_bearer_token_that_opens_the_api(app: Flask, tenant: Any) -> None:
@@ -100,8 +103,9 @@ def test_expired_and_garbage_tokens_are_refused(app: Flask, tenant: Any) -> None
 def test_cookie_session_needs_the_csrf_header_for_writes(app: Flask, tenant: Any) -> None:
     """cookie:true sets an HttpOnly session cookie; writes without X-CSRF-Token are 403."""
     client = app.test_client()
-    response = client.post("/api/v1/auth/login", json={"email": tenant.emails["manager"], "password": PASSWORD,
-                                                       "cookie": True})
+    response = client.post(
+        "/api/v1/auth/login", json={"email": tenant.emails["manager"], "password": PASSWORD, "cookie": True}
+    )
     assert response.status_code == 200
     body = response.get_json()
     assert "access_token" not in body and body["csrf_token"]
@@ -120,9 +124,16 @@ def test_invitation_sets_a_password_once(app: Flask, tenant: Any) -> None:
     """An admin invites a user; the link sets the password once and then expires."""
     admin = tenant.client(app.test_client(), "admin")
     email = f"new.rep@{tenant.slug}.test"
-    invited = admin.post("/api/v1/users", json={"email": email, "name": "New Rep", "role": "rep",
-                                                "manager_id": tenant.users["manager"],
-                                                "home": {"lat": 48.1, "lon": 11.5, "address": "Somewhere 1"}})
+    invited = admin.post(
+        "/api/v1/users",
+        json={
+            "email": email,
+            "name": "New Rep",
+            "role": "rep",
+            "manager_id": tenant.users["manager"],
+            "home": {"lat": 48.1, "lon": 11.5, "address": "Somewhere 1"},
+        },
+    )
     assert invited.status_code == 201, invited.get_json()
     token = invited.get_json()["invitation"]["token"]
     assert login(app, email, "whatever-password").status_code == 401
@@ -144,7 +155,10 @@ def test_admin_reset_revokes_tokens_and_issues_a_link(app: Flask, tenant: Any) -
     assert reset.status_code == 200
     assert rep.get("/api/v1/auth/me").status_code == 401
     token = reset.get_json()["token"]
-    assert app.test_client().post("/api/v1/auth/accept", json={"token": token, "password": "reset password!"}).status_code == 200
+    assert (
+        app.test_client().post("/api/v1/auth/accept", json={"token": token, "password": "reset password!"}).status_code
+        == 200
+    )
     assert login(app, tenant.emails["rep2"], "reset password!").status_code == 200
 
 
@@ -160,11 +174,13 @@ def test_only_admins_manage_users(app: Flask, tenant: Any, role: str) -> None:
 def test_bad_user_input_is_explained(app: Flask, tenant: Any) -> None:
     """Invalid role, email, manager or home give 422 naming the field."""
     admin = tenant.client(app.test_client(), "admin")
-    cases = [({"email": "not-an-email", "name": "A", "role": "rep"}, "email"),
-             ({"email": "a@b.test", "name": "A", "role": "boss"}, "role"),
-             ({"email": "a@b.test", "name": "A", "role": "rep", "manager_id": 99999999}, "manager_id"),
-             ({"email": "a@b.test", "name": "A", "role": "rep", "home": {"lat": 95, "lon": 1}}, "home.lat"),
-             ({"email": "a@b.test", "name": "A", "role": "rep", "extra": 1}, "extra")]
+    cases = [
+        ({"email": "not-an-email", "name": "A", "role": "rep"}, "email"),
+        ({"email": "a@b.test", "name": "A", "role": "boss"}, "role"),
+        ({"email": "a@b.test", "name": "A", "role": "rep", "manager_id": 99999999}, "manager_id"),
+        ({"email": "a@b.test", "name": "A", "role": "rep", "home": {"lat": 95, "lon": 1}}, "home.lat"),
+        ({"email": "a@b.test", "name": "A", "role": "rep", "extra": 1}, "extra"),
+    ]
     for body, field in cases:
         response = admin.post("/api/v1/users", json=body)
         assert response.status_code == 422, (body, response.get_json())

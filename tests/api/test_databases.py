@@ -63,8 +63,9 @@ def _plan(app: Flask, filters: OutletFilters) -> str:
         (OutletFilters(q="rewe munchen"), "ix_outlets_search_text", "outlets_fts"),
     ],
 )
-def test_queries_use_the_spatial_and_text_indexes(app: Flask, db_kind: str, filters: OutletFilters,
-                                                   postgres_index: str, sqlite_index: str) -> None:
+def test_queries_use_the_spatial_and_text_indexes(
+    app: Flask, db_kind: str, filters: OutletFilters, postgres_index: str, sqlite_index: str
+) -> None:
     """EXPLAIN shows the GiST/GIN indexes on PostGIS and the R*Tree/FTS5 tables on SpatiaLite."""
     plan = _plan(app, filters)
     assert (postgres_index if db_kind == "postgresql" else sqlite_index) in plan, plan

@@ -78,14 +78,30 @@ def test_a_foreign_or_garbled_cursor_is_a_400(client: FlaskClient) -> None:
     ("body", "field", "words"),
     [
         ({"type": "Point", "coordinates": [1, 2]}, "type", "Polygon or MultiPolygon"),
-        ({"type": "Polygon", "coordinates": [[[11, 48], [12, 49], [12, 48], [11, 49], [11, 48]]]}, "coordinates", "Self-intersection"),
+        (
+            {"type": "Polygon", "coordinates": [[[11, 48], [12, 49], [12, 48], [11, 49], [11, 48]]]},
+            "coordinates",
+            "Self-intersection",
+        ),
         ({"type": "Polygon", "coordinates": [[[11, 48], [12, 48], [12, 49], [11, 48.5]]]}, "coordinates[0]", "closed"),
         ({"type": "Polygon", "coordinates": [[[11, 48], [12, 48], [11, 48]]]}, "coordinates[0]", "at least 4"),
-        ({"type": "Polygon", "coordinates": [[[11, 48], [12, 48], [12, 95], [11, 48]]]}, "coordinates[0][2]", "latitude 95"),
-        ({"type": "Polygon", "coordinates": [[[11, 48], ["a", 48], [12, 49], [11, 48]]]}, "coordinates[0][1]", "longitude must be a number"),
+        (
+            {"type": "Polygon", "coordinates": [[[11, 48], [12, 48], [12, 95], [11, 48]]]},
+            "coordinates[0][2]",
+            "latitude 95",
+        ),
+        (
+            {"type": "Polygon", "coordinates": [[[11, 48], ["a", 48], [12, 49], [11, 48]]]},
+            "coordinates[0][1]",
+            "longitude must be a number",
+        ),
         ({"type": "Polygon", "coordinates": []}, "coordinates", "non-empty"),
         ({"type": "Polygon"}, "coordinates", "non-empty"),
-        ({"type": "MultiPolygon", "coordinates": [[[[1, 1], [2, 1], [2, 2], [1, 1]]], 7]}, "coordinates[1]", "array of linear rings"),
+        (
+            {"type": "MultiPolygon", "coordinates": [[[[1, 1], [2, 1], [2, 2], [1, 1]]], 7]},
+            "coordinates[1]",
+            "array of linear rings",
+        ),
         ({"type": "Polygon", "coordinates": [[[11, 48], [11, 48], [11, 48], [11, 48]]]}, "coordinates", "not valid"),
         ({"type": "Feature", "geometry": None}, "geometry", "no geometry"),
         ([1, 2, 3], "(body)", "GeoJSON object"),
@@ -101,8 +117,10 @@ def test_polygon_with_too_many_vertices_is_refused(client: FlaskClient) -> None:
     """A polygon over the vertex limit is refused before any geometry work."""
     import math
 
-    ring = [[11 + 0.5 * math.cos(2 * math.pi * i / 20_000), 48 + 0.5 * math.sin(2 * math.pi * i / 20_000)]
-            for i in range(20_000)]
+    ring = [
+        [11 + 0.5 * math.cos(2 * math.pi * i / 20_000), 48 + 0.5 * math.sin(2 * math.pi * i / 20_000)]
+        for i in range(20_000)
+    ]
     ring.append(ring[0])
     assert_problem(client.post("/api/v1/outlets/search", json={"type": "Polygon", "coordinates": [ring]}), 422)
 
@@ -113,10 +131,13 @@ def test_malformed_bodies_and_media_types(client: FlaskClient) -> None:
     assert "line 1, column 2" in body["detail"]
     assert_problem(client.post("/api/v1/outlets/search", data="", content_type="application/json"), 400)
     assert_problem(client.post("/api/v1/outlets/search", data=b"\xff\xfe", content_type="application/json"), 400)
-    assert_problem(client.post("/api/v1/outlets/search", data="[" * 5000 + "]" * 5000,
-                               content_type="application/json"), 400)
+    assert_problem(
+        client.post("/api/v1/outlets/search", data="[" * 5000 + "]" * 5000, content_type="application/json"), 400
+    )
     assert_problem(client.post("/api/v1/outlets/search", data='{"a": NaN}', content_type="application/json"), 400)
-    assert_problem(client.post("/api/v1/outlets/search", data="x=1", content_type="application/x-www-form-urlencoded"), 415)
+    assert_problem(
+        client.post("/api/v1/outlets/search", data="x=1", content_type="application/x-www-form-urlencoded"), 415
+    )
     assert_problem(client.post("/api/v1/outlets/search", data="{}"), 415)
     assert_problem(client.post("/api/v1/outlets/search", data="x" * 3_000_000, content_type="application/json"), 413)
 

@@ -12,8 +12,9 @@ def test_openapi_document_lists_every_api_route(app: Flask, client: FlaskClient)
     """Each /api/v1 URL rule appears in openapi.json with its methods and problem responses."""
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    documented = {re.sub(r"\{[^}]+\}", "{}", p): {m.upper() for m in ops if m != "parameters"}
-                  for p, ops in spec["paths"].items()}
+    documented = {
+        re.sub(r"\{[^}]+\}", "{}", p): {m.upper() for m in ops if m != "parameters"} for p, ops in spec["paths"].items()
+    }
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.rule.endswith("openapi.json"):
             continue

@@ -116,7 +116,9 @@ def test_text_search_finds_generated_outlets_by_city_and_banner(client: FlaskCli
         ({"postcode": "1009", "status": "open"}, {"a", "b", "c", "e", "f"}),
     ],
 )
-def test_attribute_filters_combine_and_ignore_case(client: FlaskClient, params: dict[str, str], expected: set[str]) -> None:
+def test_attribute_filters_combine_and_ignore_case(
+    client: FlaskClient, params: dict[str, str], expected: set[str]
+) -> None:
     """banner, format, country, region (name or code), city, postcode and status filter exactly."""
     body = get(client, "/api/v1/outlets", query_string={**params, "limit": 500})
     assert set(keys(body["items"])) == expected
@@ -129,7 +131,11 @@ def test_bbox_returns_the_outlets_inside_the_box(client: FlaskClient) -> None:
     lat, lon = CENTRE
     bbox = f"{lon - 0.02},{lat - 0.012},{lon + 0.02},{lat + 0.012}"
     body = get(client, f"/api/v1/outlets?bbox={bbox}&limit=500")
-    inside = {p["source_id"] for p in PLACED if lon - 0.02 <= p["lon"] <= lon + 0.02 and lat - 0.012 <= p["lat"] <= lat + 0.012}
+    inside = {
+        p["source_id"]
+        for p in PLACED
+        if lon - 0.02 <= p["lon"] <= lon + 0.02 and lat - 0.012 <= p["lat"] <= lat + 0.012
+    }
     assert set(keys(body["items"])) == inside
     assert inside and inside != {p["source_id"] for p in PLACED}
 
@@ -143,8 +149,13 @@ def test_a_munich_bbox_holds_only_bavarian_outlets(client: FlaskClient) -> None:
 
 
 def _square(lat: float, lon: float, half: float) -> list[list[float]]:
-    return [[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half],
-            [lon - half, lat + half], [lon - half, lat - half]]
+    return [
+        [lon - half, lat - half],
+        [lon + half, lat - half],
+        [lon + half, lat + half],
+        [lon - half, lat + half],
+        [lon - half, lat - half],
+    ]
 
 
 def test_polygon_search_returns_outlets_inside_polygon_and_multipolygon(client: FlaskClient) -> None:
@@ -155,16 +166,20 @@ def test_polygon_search_returns_outlets_inside_polygon_and_multipolygon(client: 
     assert set(keys(body["items"])) == {"a", "b", "c", "d", "e"}
 
     with_hole = {"type": "Polygon", "coordinates": [_square(lat, lon, 0.02), _square(lat, lon, 0.002)]}
-    body = client.post("/api/v1/outlets/search?limit=500", json={"type": "Feature", "properties": {},
-                                                               "geometry": with_hole}).get_json()
+    body = client.post(
+        "/api/v1/outlets/search?limit=500", json={"type": "Feature", "properties": {}, "geometry": with_hole}
+    ).get_json()
     assert set(keys(body["items"])) == {"b", "c", "d", "e"}
 
     a = next(p for p in PLACED if p["source_id"] == "a")
     f = next(p for p in PLACED if p["source_id"] == "f")
-    multi = {"type": "MultiPolygon", "coordinates": [[_square(a["lat"], a["lon"], 0.0005)],
-                                                     [_square(f["lat"], f["lon"], 0.0005)]]}
-    response = client.post("/api/v1/outlets/search?limit=500", data=__import__("json").dumps(multi),
-                           content_type="application/geo+json")
+    multi = {
+        "type": "MultiPolygon",
+        "coordinates": [[_square(a["lat"], a["lon"], 0.0005)], [_square(f["lat"], f["lon"], 0.0005)]],
+    }
+    response = client.post(
+        "/api/v1/outlets/search?limit=500", data=__import__("json").dumps(multi), content_type="application/geo+json"
+    )
     assert response.status_code == 200
     assert set(keys(response.get_json()["items"])) == {"a", "f"}
 
@@ -173,16 +188,18 @@ def test_polygon_search_combines_with_filters_and_near(client: FlaskClient) -> N
     """Query parameters apply to the polygon search too; near adds distances and order."""
     lat, lon = CENTRE
     polygon = {"type": "Polygon", "coordinates": [_square(lat, lon, 0.05)]}
-    body = client.post(f"/api/v1/outlets/search?format=supermarket&near={NEAR}&radius=10000",
-                       json=polygon).get_json()
+    body = client.post(f"/api/v1/outlets/search?format=supermarket&near={NEAR}&radius=10000", json=polygon).get_json()
     assert keys(body["items"]) == ["a", "c", "g"]
     assert [round(i["distance_m"]) for i in body["items"]] == [100, 700, 4000]
 
 
 def test_geojson_output_by_accept_header_and_parameter(client: FlaskClient) -> None:
     """Accept: application/geo+json, output=geojson and format=geojson give a FeatureCollection."""
-    for kwargs in ({"headers": {"Accept": "application/geo+json"}}, {"query_string": {"output": "geojson"}},
-                   {"query_string": {"format": "geojson"}}):
+    for kwargs in (
+        {"headers": {"Accept": "application/geo+json"}},
+        {"query_string": {"output": "geojson"}},
+        {"query_string": {"format": "geojson"}},
+    ):
         query = dict(kwargs.get("query_string", {}), near=NEAR, radius=2000)
         response = client.get("/api/v1/outlets", query_string=query, headers=kwargs.get("headers"))
         assert response.status_code == 200

@@ -35,20 +35,49 @@ def world(apps: dict[str, Flask]) -> dict[str, Any]:
         outlets = outlet_ids(app, limit=3)
         field = admin_a.post("/api/v1/custom-fields", json={"key": "secret_code", "label": MARKER, "type": "text"})
         assert field.status_code == 201, field.get_json()
-        account = admin_a.post("/api/v1/accounts", json={
-            "outlet_id": outlets[0], "status": "customer", "account_class": "A", "assigned_rep_id": a.users["rep1"],
-            "distributor": MARKER, "notes": MARKER, "tags": [MARKER], "custom": {"secret_code": MARKER}})
+        account = admin_a.post(
+            "/api/v1/accounts",
+            json={
+                "outlet_id": outlets[0],
+                "status": "customer",
+                "account_class": "A",
+                "assigned_rep_id": a.users["rep1"],
+                "distributor": MARKER,
+                "notes": MARKER,
+                "tags": [MARKER],
+                "custom": {"secret_code": MARKER},
+            },
+        )
         assert account.status_code == 201, account.get_json()
-        private = admin_a.post("/api/v1/accounts", json={"outlet": {
-            "name": f"{MARKER} private shop", "format": "convenience", "city": "München", "country": "DE",
-            "lat": 48.15, "lon": 11.56, "street": f"{MARKER}straße"}})
+        private = admin_a.post(
+            "/api/v1/accounts",
+            json={
+                "outlet": {
+                    "name": f"{MARKER} private shop",
+                    "format": "convenience",
+                    "city": "München",
+                    "country": "DE",
+                    "lat": 48.15,
+                    "lon": 11.56,
+                    "street": f"{MARKER}straße",
+                }
+            },
+        )
         assert private.status_code == 201, private.get_json()
-        contact = admin_a.post(f"/api/v1/accounts/{account.get_json()['id']}/contacts", json={
-            "name": f"{MARKER} Person", "email": "secret@orga.test", "phone": "+49 89 1234567"})
+        contact = admin_a.post(
+            f"/api/v1/accounts/{account.get_json()['id']}/contacts",
+            json={"name": f"{MARKER} Person", "email": "secret@orga.test", "phone": "+49 89 1234567"},
+        )
         assert contact.status_code == 201, contact.get_json()
         square = [[11.5, 48.1], [11.7, 48.1], [11.7, 48.2], [11.5, 48.2], [11.5, 48.1]]
-        territory = admin_a.post("/api/v1/territories", json={
-            "name": MARKER, "geometry": {"type": "Polygon", "coordinates": [square]}, "rep_ids": [a.users["rep1"]]})
+        territory = admin_a.post(
+            "/api/v1/territories",
+            json={
+                "name": MARKER,
+                "geometry": {"type": "Polygon", "coordinates": [square]},
+                "rep_ids": [a.users["rep1"]],
+            },
+        )
         assert territory.status_code == 201, territory.get_json()
         tokens = admin_a.get("/api/v1/auth/tokens").get_json()["items"]
         ids = {
@@ -93,8 +122,14 @@ def _fill(rule: Any, ids: dict[str, int]) -> str:
     return path
 
 
-BODY = {"name": "B was here", "status": "lost", "rep_id": None, "password": "x" * 12, "label": "B",
-        "geometry": {"type": "Polygon", "coordinates": [[[1, 1], [2, 1], [2, 2], [1, 1]]]}}
+BODY = {
+    "name": "B was here",
+    "status": "lost",
+    "rep_id": None,
+    "password": "x" * 12,
+    "label": "B",
+    "geometry": {"type": "Polygon", "coordinates": [[[1, 1], [2, 1], [2, 2], [1, 1]]]},
+}
 
 
 def test_every_route_with_an_id_of_another_organization_is_404(world: dict[str, Any], db_kind: str) -> None:
@@ -116,8 +151,17 @@ def test_every_route_with_an_id_of_another_organization_is_404(world: dict[str, 
 
 #: Query parameters that name another object: a foreign id must be a 404.
 REFERENCE_FILTERS = {"rep", "territory", "manager_id"}
-REFERENCES = [{}, {"q": MARKER.lower().replace("-", " ")}, {"rep": "user_id"}, {"territory": "territory_id"}, {"manager_id": "user_id"},
-              {"object_id": "account_id"}, {"user_id": "user_id"}, {"output": "csv"}, {"output": "xlsx"}]
+REFERENCES = [
+    {},
+    {"q": MARKER.lower().replace("-", " ")},
+    {"rep": "user_id"},
+    {"territory": "territory_id"},
+    {"manager_id": "user_id"},
+    {"object_id": "account_id"},
+    {"user_id": "user_id"},
+    {"output": "csv"},
+    {"output": "xlsx"},
+]
 
 
 def _query_names(app: Flask, rule: Any) -> list[str]:
@@ -132,8 +176,9 @@ def _query_names(app: Flask, rule: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["admin", "hq", "manager", "rep1"])
-def test_no_list_search_or_export_shows_another_organizations_data(world: dict[str, Any], db_kind: str,
-                                                                  role: str) -> None:
+def test_no_list_search_or_export_shows_another_organizations_data(
+    world: dict[str, Any], db_kind: str, role: str
+) -> None:
     """Every GET without an id, with filters naming A's objects, never returns A's data."""
     w = world[db_kind]
     b_user = w["b"].client(w["app"].test_client(), role)
@@ -171,11 +216,14 @@ def test_the_walk_covers_the_account_routes(world: dict[str, Any], db_kind: str)
     """The walk is not vacuous: A's own admin reaches A's objects on the same routes."""
     w = world[db_kind]
     a_admin: As = w["a"].client(w["app"].test_client(), "admin")
-    for path in ("/api/v1/accounts/{account_id}", "/api/v1/contacts/{contact_id}",
-                 "/api/v1/territories/{territory_id}", "/api/v1/users/{user_id}"):
+    for path in (
+        "/api/v1/accounts/{account_id}",
+        "/api/v1/contacts/{contact_id}",
+        "/api/v1/territories/{territory_id}",
+        "/api/v1/users/{user_id}",
+    ):
         response = a_admin.get(path.format(**w["ids"]))
         assert response.status_code == 200
         assert MARKER in response.get_data(as_text=True)
     exported = a_admin.get("/api/v1/accounts/export?output=csv").get_data(as_text=True)
     assert MARKER in exported
-

@@ -14,8 +14,14 @@ def test_defaults_use_the_embedded_database_under_var() -> None:
 
 def test_values_are_parsed_by_type() -> None:
     """Booleans, integers and optional integers are converted."""
-    settings = Settings.from_env({"RAYON_DEBUG": "yes", "RAYON_MAX_PAGE_SIZE": "100", "RAYON_SEED_COUNT": "",
-                                  "RAYON_DATABASE_URL": "postgresql+psycopg://u@h/db"})
+    settings = Settings.from_env(
+        {
+            "RAYON_DEBUG": "yes",
+            "RAYON_MAX_PAGE_SIZE": "100",
+            "RAYON_SEED_COUNT": "",
+            "RAYON_DATABASE_URL": "postgresql+psycopg://u@h/db",
+        }
+    )
     assert settings.debug is True and settings.max_page_size == 100 and settings.seed_count is None
     assert not settings.is_sqlite
 

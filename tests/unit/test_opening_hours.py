@@ -81,9 +81,7 @@ def test_weekday_rule_then_saturday_rule_parses():
     assert validate("Mo-Fr 08:00-18:00; Sa 08:00-13:00") == "Mo-Fr 08:00-18:00; Sa 08:00-13:00"
 
 
-@pytest.mark.parametrize(
-    "value", ["dauerhaft geschlossen", "Occasional", "Di 07:00-13:30; Sa 07:00-13:30"]
-)
+@pytest.mark.parametrize("value", ["dauerhaft geschlossen", "Occasional", "Di 07:00-13:30; Sa 07:00-13:30"])
 def test_free_text_real_values_are_rejected_at_their_first_character(real_values, value):
     """Free text is rejected, pointing at character 1 and showing what a rule looks like."""
     assert value in real_values
@@ -273,9 +271,7 @@ def test_a_night_rule_is_cut_at_midnight_and_spills_into_the_next_day():
 
 def test_touching_windows_are_merged():
     """Two rules that meet at noon give one window."""
-    assert parse('Mo 08:00-12:00 "a", Mo 12:00-18:00 "b"').windows_on(dt.date(2026, 3, 9)) == [
-        (480, 1080)
-    ]
+    assert parse('Mo 08:00-12:00 "a", Mo 12:00-18:00 "b"').windows_on(dt.date(2026, 3, 9)) == [(480, 1080)]
 
 
 def test_an_explicit_unknown_state_is_not_open():

@@ -27,31 +27,77 @@ from seed_data.chains import CHAINS
 from seed_data.generator import allocate
 
 KEYS = {
-    "source", "source_id", "name", "banner", "group", "format", "sales_area_m2", "street",
-    "house_number", "postcode", "city", "region", "region_code", "country", "lat", "lon",
-    "opening_hours", "phone", "website", "status", "last_verified_at",
+    "source",
+    "source_id",
+    "name",
+    "banner",
+    "group",
+    "format",
+    "sales_area_m2",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "region",
+    "region_code",
+    "country",
+    "lat",
+    "lon",
+    "opening_hours",
+    "phone",
+    "website",
+    "status",
+    "last_verified_at",
 }
-FORMATS = {"hypermarket", "supermarket", "discount", "convenience", "drugstore", "cash_and_carry",
-           "specialist"}
+FORMATS = {"hypermarket", "supermarket", "discount", "convenience", "drugstore", "cash_and_carry", "specialist"}
 DE_REGIONS = {
-    "DE-BW": "Baden-Württemberg", "DE-BY": "Bayern", "DE-BE": "Berlin", "DE-BB": "Brandenburg",
-    "DE-HB": "Bremen", "DE-HH": "Hamburg", "DE-HE": "Hessen", "DE-MV": "Mecklenburg-Vorpommern",
-    "DE-NI": "Niedersachsen", "DE-NW": "Nordrhein-Westfalen", "DE-RP": "Rheinland-Pfalz",
-    "DE-SL": "Saarland", "DE-SN": "Sachsen", "DE-ST": "Sachsen-Anhalt", "DE-SH": "Schleswig-Holstein",
+    "DE-BW": "Baden-Württemberg",
+    "DE-BY": "Bayern",
+    "DE-BE": "Berlin",
+    "DE-BB": "Brandenburg",
+    "DE-HB": "Bremen",
+    "DE-HH": "Hamburg",
+    "DE-HE": "Hessen",
+    "DE-MV": "Mecklenburg-Vorpommern",
+    "DE-NI": "Niedersachsen",
+    "DE-NW": "Nordrhein-Westfalen",
+    "DE-RP": "Rheinland-Pfalz",
+    "DE-SL": "Saarland",
+    "DE-SN": "Sachsen",
+    "DE-ST": "Sachsen-Anhalt",
+    "DE-SH": "Schleswig-Holstein",
     "DE-TH": "Thüringen",
 }
 FR_REGIONS = {
-    "FR-ARA": "Auvergne-Rhône-Alpes", "FR-BFC": "Bourgogne-Franche-Comté", "FR-BRE": "Bretagne",
-    "FR-CVL": "Centre-Val de Loire", "FR-20R": "Corse", "FR-GES": "Grand Est",
-    "FR-HDF": "Hauts-de-France", "FR-IDF": "Île-de-France", "FR-NOR": "Normandie",
-    "FR-NAQ": "Nouvelle-Aquitaine", "FR-OCC": "Occitanie", "FR-PDL": "Pays de la Loire",
+    "FR-ARA": "Auvergne-Rhône-Alpes",
+    "FR-BFC": "Bourgogne-Franche-Comté",
+    "FR-BRE": "Bretagne",
+    "FR-CVL": "Centre-Val de Loire",
+    "FR-20R": "Corse",
+    "FR-GES": "Grand Est",
+    "FR-HDF": "Hauts-de-France",
+    "FR-IDF": "Île-de-France",
+    "FR-NOR": "Normandie",
+    "FR-NAQ": "Nouvelle-Aquitaine",
+    "FR-OCC": "Occitanie",
+    "FR-PDL": "Pays de la Loire",
     "FR-PAC": "Provence-Alpes-Côte d'Azur",
 }
 # French landline zones (first digit after +33) per region; Occitanie spans two.
 FR_ZONES = {
-    "FR-IDF": {"1"}, "FR-BRE": {"2"}, "FR-NOR": {"2"}, "FR-PDL": {"2"}, "FR-CVL": {"2"},
-    "FR-HDF": {"3"}, "FR-GES": {"3"}, "FR-BFC": {"3"}, "FR-ARA": {"4"}, "FR-PAC": {"4"},
-    "FR-20R": {"4"}, "FR-OCC": {"4", "5"}, "FR-NAQ": {"5"},
+    "FR-IDF": {"1"},
+    "FR-BRE": {"2"},
+    "FR-NOR": {"2"},
+    "FR-PDL": {"2"},
+    "FR-CVL": {"2"},
+    "FR-HDF": {"3"},
+    "FR-GES": {"3"},
+    "FR-BFC": {"3"},
+    "FR-ARA": {"4"},
+    "FR-PAC": {"4"},
+    "FR-20R": {"4"},
+    "FR-OCC": {"4", "5"},
+    "FR-NAQ": {"5"},
 }
 # (south, west, north, east): open sea, far enough from every coast and island.
 SEA_BOXES = {
@@ -142,8 +188,14 @@ def _digest_in_subprocess(hash_seed: str) -> str:
         "print(hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest())\n"
     )
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                          cwd=Path(__file__).resolve().parents[2], timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
@@ -203,8 +255,9 @@ def test_every_opening_hours_value_parses(records):
 
 
 def test_german_shops_close_on_sundays(by_country):
-    sunday_open = [r for r in by_country["DE"] if r["opening_hours"]
-                   and OpeningHours(r["opening_hours"]).is_open(SUNDAY_11)]
+    sunday_open = [
+        r for r in by_country["DE"] if r["opening_hours"] and OpeningHours(r["opening_hours"]).is_open(SUNDAY_11)
+    ]
     assert len(sunday_open) < 0.05 * len(by_country["DE"])
     for r in sunday_open:
         # Filling-station shops, and Spätis/Trinkhallen in Berlin and NRW only.
@@ -218,8 +271,14 @@ def test_bavaria_and_saarland_close_by_20(by_country):
             assert not OpeningHours(r["opening_hours"]).is_open(WEDNESDAY_2030), r
             checked += 1
     assert checked > 5000
-    late = [r for r in by_country["DE"] if r["region_code"] in ("DE-BE", "DE-NW") and r["opening_hours"]
-            and r["banner"] in ("REWE", "EDEKA") and OpeningHours(r["opening_hours"]).is_open(WEDNESDAY_2030)]
+    late = [
+        r
+        for r in by_country["DE"]
+        if r["region_code"] in ("DE-BE", "DE-NW")
+        and r["opening_hours"]
+        and r["banner"] in ("REWE", "EDEKA")
+        and OpeningHours(r["opening_hours"]).is_open(WEDNESDAY_2030)
+    ]
     assert len(late) > 100  # big-city supermarkets elsewhere do stay open late
 
 
@@ -250,9 +309,18 @@ def test_every_phone_is_valid_and_local(records):
             assert r["phone"][4] in FR_ZONES[r["region_code"]], r
 
 
-@pytest.mark.parametrize("city, prefix", [("München", "+49 89 "), ("Köln", "+49 221 "), ("Hamburg", "+49 40 "),
-                                          ("Berlin", "+49 30 "), ("Frankfurt am Main", "+49 69 "),
-                                          ("Nürnberg", "+49 911 "), ("Paris", "+33 1 ")])
+@pytest.mark.parametrize(
+    "city, prefix",
+    [
+        ("München", "+49 89 "),
+        ("Köln", "+49 221 "),
+        ("Hamburg", "+49 40 "),
+        ("Berlin", "+49 30 "),
+        ("Frankfurt am Main", "+49 69 "),
+        ("Nürnberg", "+49 911 "),
+        ("Paris", "+33 1 "),
+    ],
+)
 def test_big_cities_use_their_own_area_code(by_country, city, prefix):
     phones = [r["phone"] for rows in by_country.values() for r in rows if r["city"] == city and r["phone"]]
     assert len(phones) > 20
@@ -311,8 +379,7 @@ def test_france_big_cities_and_arrondissements(by_country):
 
 ALLOWED_REGIONS = {
     "Aldi Süd": {"DE-BW", "DE-BY", "DE-HE", "DE-RP", "DE-SL", "DE-NW"},
-    "Aldi Nord": {"DE-NW", "DE-NI", "DE-HB", "DE-HH", "DE-SH", "DE-MV", "DE-BB", "DE-BE", "DE-SN",
-                  "DE-ST", "DE-TH"},
+    "Aldi Nord": {"DE-NW", "DE-NI", "DE-HB", "DE-HH", "DE-SH", "DE-MV", "DE-BB", "DE-BE", "DE-SN", "DE-ST", "DE-TH"},
     "Netto": {"DE-MV", "DE-BB", "DE-BE", "DE-HH", "DE-SH", "DE-SN", "DE-ST", "DE-NI"},
     "Budni": {"DE-HH", "DE-SH", "DE-NI"},
     "Bio Company": {"DE-BE", "DE-BB", "DE-HH", "DE-SN"},
@@ -374,8 +441,14 @@ def test_big_formats_in_big_enough_towns(by_country):
 
 def test_sales_areas_fit_the_chain(records):
     ranges = {(c.country, c.banner): c.area for c in CHAINS if c.banner}
-    expected = {("DE", "Kaufland"): (2500, 10000), ("DE", "Lidl"): (800, 1400), ("DE", "dm"): (400, 900),
-                ("FR", "Franprix"): (200, 600), ("FR", "Vival"): (60, 200), ("DE", "Metro"): (8000, 16000)}
+    expected = {
+        ("DE", "Kaufland"): (2500, 10000),
+        ("DE", "Lidl"): (800, 1400),
+        ("DE", "dm"): (400, 900),
+        ("FR", "Franprix"): (200, 600),
+        ("FR", "Vival"): (60, 200),
+        ("DE", "Metro"): (8000, 16000),
+    }
     for key, span in expected.items():
         assert ranges[key] == span
     missing = 0
@@ -391,8 +464,17 @@ def test_sales_areas_fit_the_chain(records):
 
 def test_names_look_like_store_fronts(records):
     names = collections.Counter(r["name"] for r in records)
-    for expected in ("REWE", "Lidl", "Netto Marken-Discount", "Carrefour Market", "Alimentation Générale",
-                     "Kiosk am Markt", "Épicerie du Centre", "dm-drogerie markt", "Intermarché Super"):
+    for expected in (
+        "REWE",
+        "Lidl",
+        "Netto Marken-Discount",
+        "Carrefour Market",
+        "Alimentation Générale",
+        "Kiosk am Markt",
+        "Épicerie du Centre",
+        "dm-drogerie markt",
+        "Intermarché Super",
+    ):
         assert names[expected] > 0, expected
     assert any(re.fullmatch(r"EDEKA [A-ZÄÖÜ][a-zäöüß]+", n) for n in names)
     assert any(n.startswith("E.Leclerc ") for n in names)
@@ -401,8 +483,9 @@ def test_names_look_like_store_fronts(records):
 
 def test_hypermarkets_are_on_retail_parks_and_arterials(by_country):
     fr_hypers = [r for r in by_country["FR"] if r["format"] == "hypermarket"]
-    edge = sum(r["street"].startswith(("Zone Commerciale", "ZAC", "Centre Commercial", "Route", "Avenue"))
-               for r in fr_hypers)
+    edge = sum(
+        r["street"].startswith(("Zone Commerciale", "ZAC", "Centre Commercial", "Route", "Avenue")) for r in fr_hypers
+    )
     assert edge > 0.6 * len(fr_hypers)
 
 
@@ -415,8 +498,9 @@ def test_everything_is_on_land_inside_its_country(by_country):
         for r in by_country[country]:
             assert south <= r["lat"] <= north and west <= r["lon"] <= east, r
     for name, (south, west, north, east) in SEA_BOXES.items():
-        wet = [r for rows in by_country.values() for r in rows
-               if south <= r["lat"] <= north and west <= r["lon"] <= east]
+        wet = [
+            r for rows in by_country.values() for r in rows if south <= r["lat"] <= north and west <= r["lon"] <= east
+        ]
         assert not wet, (name, wet[:3])
 
 
@@ -430,8 +514,11 @@ def test_french_outlets_lie_inside_their_commune(by_country):
     for t in france.towns:
         by_key[t.city].append(t)
     for r in by_country["FR"][:3000]:
-        inside = any(shapely.contains_xy(france.shape(t), r["lon"], r["lat"])
-                     for t in by_key[r["city"]] if r["postcode"] in t.postcodes)
+        inside = any(
+            shapely.contains_xy(france.shape(t), r["lon"], r["lat"])
+            for t in by_key[r["city"]]
+            if r["postcode"] in t.postcodes
+        )
         assert inside, r
 
 

@@ -8,9 +8,16 @@ from server.text import fold, query_terms, search_document
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ("Straße", "Strasse"), ("Hauptstraße", "Hauptstr."), ("München", "Muenchen"), ("München", "Munchen"),
-        ("E.Leclerc", "E Leclerc"), ("Saint-Étienne", "St Etienne"), ("Intermarché", "INTERMARCHE"),
-        ("Œuvre", "oeuvre"), ("Boulevard Haussmann", "Bd Haussmann"), ("Avenue Foch", "av. foch"),
+        ("Straße", "Strasse"),
+        ("Hauptstraße", "Hauptstr."),
+        ("München", "Muenchen"),
+        ("München", "Munchen"),
+        ("E.Leclerc", "E Leclerc"),
+        ("Saint-Étienne", "St Etienne"),
+        ("Intermarché", "INTERMARCHE"),
+        ("Œuvre", "oeuvre"),
+        ("Boulevard Haussmann", "Bd Haussmann"),
+        ("Avenue Foch", "av. foch"),
     ],
 )
 def test_spelling_variants_fold_to_the_same_words(a: str, b: str) -> None:
@@ -26,7 +33,9 @@ def test_folding_keeps_only_plain_words() -> None:
 
 def test_search_document_keeps_each_word_once_in_order() -> None:
     """Stored search text lists each word once, in the order of the parts."""
-    assert search_document(["REWE", "REWE City", "Hauptstraße", "80331", "München"]) == "rewe city hauptstr 80331 munchen"
+    assert (
+        search_document(["REWE", "REWE City", "Hauptstraße", "80331", "München"]) == "rewe city hauptstr 80331 munchen"
+    )
 
 
 def test_query_terms_are_prefixes_except_single_letters() -> None:

@@ -67,8 +67,7 @@ def upgrade() -> None:
         # Radius search and nearest-first ordering on the sphere (see server.dialects).
         op.execute("CREATE INDEX ix_outlets_geog ON outlets USING gist ((geom::geography))")
         op.execute(
-            "CREATE INDEX ix_outlets_search_text ON outlets "
-            "USING gin (to_tsvector('simple'::regconfig, search_text))"
+            "CREATE INDEX ix_outlets_search_text ON outlets USING gin (to_tsvector('simple'::regconfig, search_text))"
         )
     else:
         has_metadata = bind.exec_driver_sql(

@@ -23,8 +23,9 @@ def _ts(name: str, nullable: bool = True) -> sa.Column:
 
 
 def _org() -> sa.Column:
-    return sa.Column("org_id", sa.Integer, sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False,
-                     index=True)
+    return sa.Column(
+        "org_id", sa.Integer, sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
 
 
 def upgrade() -> None:
@@ -129,15 +130,17 @@ def upgrade() -> None:
         sa.UniqueConstraint("org_id", "outlet_id", name="uq_accounts_org_id_outlet_id"),
         sa.CheckConstraint("status IN ('prospect','customer','lost','not_a_target')", name="ck_accounts_status"),
         sa.CheckConstraint("account_class IS NULL OR account_class IN ('A','B','C')", name="ck_accounts_class"),
-        sa.CheckConstraint("visit_every_weeks IS NULL OR visit_every_weeks BETWEEN 1 AND 52",
-                           name="ck_accounts_visit_every_weeks"),
+        sa.CheckConstraint(
+            "visit_every_weeks IS NULL OR visit_every_weeks BETWEEN 1 AND 52", name="ck_accounts_visit_every_weeks"
+        ),
     )
     op.create_table(
         "contacts",
         sa.Column("id", sa.Integer, primary_key=True),
         _org(),
-        sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False,
-                  index=True),
+        sa.Column(
+            "account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True
+        ),
         sa.Column("name", sa.String(200)),
         sa.Column("role", sa.String(100)),
         sa.Column("phone", sa.String(20)),
@@ -175,8 +178,11 @@ def upgrade() -> None:
         op.execute("SELECT AddGeometryColumn('territories', 'geom', 4326, 'MULTIPOLYGON', 'XY', 1)")
         op.execute("SELECT CreateSpatialIndex('territories', 'geom')")
     else:
-        op.create_table("territories", *territory_columns,
-                        sa.Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False))
+        op.create_table(
+            "territories",
+            *territory_columns,
+            sa.Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
+        )
         op.execute("CREATE INDEX ix_territories_geom ON territories USING gist (geom)")
     op.create_table(
         "territory_reps",
