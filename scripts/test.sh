@@ -14,7 +14,11 @@ if ! pg_up && [ "${CI:-}" = "true" ] && command -v pg_ctlcluster >/dev/null; the
 fi
 
 scripts/system-deps.sh spatialite postgis chromium
-if [ -f webapp/package.json ]; then scripts/build-webapp.sh; fi
+if [ -f webapp/package.json ]; then
+  scripts/build-webapp.sh
+  echo "webapp: unit tests"
+  (cd webapp && npm test --silent)
+fi
 
 echo "ruff: lint"
 .venv/bin/ruff check --quiet server seed_data tests benchmarks

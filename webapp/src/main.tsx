@@ -1,0 +1,14 @@
+import { render } from "preact";
+import { configureApi } from "./api/client";
+import { App } from "./app";
+import { config } from "./config";
+import { startConnectivity } from "./connectivity";
+import { startRouter } from "./router";
+import { startServiceWorker } from "./serviceWorker";
+import "./styles.css";
+
+configureApi({ baseUrl: config.apiBase });
+startRouter();
+startConnectivity();
+startServiceWorker();
+render(<App />, document.getElementById("app")!);

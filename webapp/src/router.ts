@@ -1,0 +1,76 @@
+// Client-side routes on the History API. Flask answers every non-API path with index.html,
+// so these URLs can be reloaded and shared. Links are plain <a href> elements: a click on a
+// same-app link is handled here, so they also work with the keyboard, middle-click and
+// "open in new tab".
+import { createStore } from "./store";
+
+export type Route =
+  | { name: "nearby" }
+  | { name: "map" }
+  | { name: "search"; q: string }
+  | { name: "outlet"; id: number }
+  | { name: "notFound" };
+
+export type TabName = "nearby" | "map" | "search";
+
+export function parseRoute(pathname: string, search = ""): Route {
+  const path = pathname.replace(/\/+$/, "") || "/";
+  if (path === "/" || path === "/nearby") return { name: "nearby" };
+  if (path === "/map") return { name: "map" };
+  if (path === "/search") return { name: "search", q: new URLSearchParams(search).get("q") ?? "" };
+  const outlet = /^\/outlets\/(\d+)$/.exec(path);
+  if (outlet) return { name: "outlet", id: Number(outlet[1]) };
+  return { name: "notFound" };
+}
+
+export const paths = {
+  nearby: "/nearby",
+  map: "/map",
+  search: (q = "") => (q ? `/search?q=${encodeURIComponent(q)}` : "/search"),
+  outlet: (id: number) => `/outlets/${id}`,
+};
+
+const current = () =>
+  typeof location === "undefined" ? ({ name: "nearby" } as Route) : parseRoute(location.pathname, location.search);
+
+export const routeStore = createStore<Route>(current());
+
+/** Whether the last route change came from the app (not the first load): move focus then. */
+export let navigatedInApp = false;
+
+export function navigate(href: string, { replace = false } = {}): void {
+  if (replace) history.replaceState(null, "", href);
+  else history.pushState(null, "", href);
+  navigatedInApp = true;
+  routeStore.set(current());
+}
+
+/** Go back inside the app when there is somewhere to go back to, else to `fallback`. */
+export function back(fallback: string): void {
+  if (navigatedInApp && history.length > 1) history.back();
+  else navigate(fallback, { replace: true });
+}
+
+export function startRouter(): void {
+  window.addEventListener("popstate", () => {
+    navigatedInApp = true;
+    routeStore.set(current());
+  });
+  document.addEventListener("click", (event) => {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const anchor = (event.target as Element | null)?.closest?.("a");
+    if (!anchor || anchor.target || anchor.hasAttribute("download")) return;
+    const url = new URL(anchor.href, location.href);
+    if (url.origin !== location.origin || url.pathname.startsWith("/api/")) return;
+    if (url.hash && url.pathname === location.pathname) return; // in-page link (skip link)
+    if (parseRoute(url.pathname).name === "notFound") return;
+    event.preventDefault();
+    if (url.pathname + url.search !== location.pathname + location.search) navigate(url.pathname + url.search);
+  });
+}
+
+/** Change the address bar without a new history entry or a route change (e.g. a search's q). */
+export function replaceUrl(href: string): void {
+  history.replaceState(null, "", href);
+}
