@@ -40,7 +40,6 @@ blp = Blueprint(
 
 @blp.route("")
 class OutletList(MethodView):
-    public = True  # until the web app logs in (issue 4); then login is required
 
     @blp.arguments(OutletListSchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(200, OutletPageSchema, content_type="application/json")
@@ -62,7 +61,6 @@ class OutletList(MethodView):
 
 @blp.route("/search")
 class OutletPolygonSearch(MethodView):
-    public = True  # until the web app logs in (issue 4); then login is required
 
     @blp.arguments(OutletListSchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.doc(
@@ -85,7 +83,6 @@ class OutletPolygonSearch(MethodView):
 
 @blp.route("/clusters")
 class OutletClusters(MethodView):
-    public = True  # until the web app logs in (issue 4); then login is required
 
     @blp.arguments(ClusterQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(200, ClusterPageSchema)
@@ -115,7 +112,6 @@ class OutletClusters(MethodView):
 
 @blp.route("/<int:outlet_id>")
 class OutletDetail(MethodView):
-    public = True  # until the web app logs in (issue 4); then login is required
 
     @blp.response(200, OutletDetailSchema)
     def get(self, outlet_id: int) -> Any:

@@ -198,3 +198,23 @@ def test_tokens_can_be_listed_and_revoked(app: Flask, tenant: Any) -> None:
     assert client.delete(f"/api/v1/auth/tokens/{other['id']}").status_code == 404
     assert client.delete(f"/api/v1/auth/tokens/{current['id']}").status_code == 204
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/outlets",
+        "/api/v1/outlets/1",
+        "/api/v1/outlets/clusters?bbox=1,1,2,2&zoom=5",
+        "/api/v1/accounts",
+        "/api/v1/users",
+        "/api/v1/territories",
+        "/api/v1/audit",
+    ],
+)
+def test_everything_but_login_health_and_docs_needs_a_login(anonymous: Any, path: str) -> None:
+    """Reference outlets and all organization data answer 401 without a login."""
+    response = anonymous.get(path)
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"
+    assert anonymous.get("/api/v1/health").status_code == 200
+    assert anonymous.get("/api/v1/openapi.json").status_code == 200
