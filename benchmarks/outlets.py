@@ -283,7 +283,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def bench_token(url: str) -> str:
+    """A bearer token of a benchmark user (the outlet API needs a login)."""
+    from sqlalchemy import select
+
+    from server.app import create_app
+    from server.auth.models import Organization, User
+    from server.auth.service import issue_token
+    from server.db import db
+
+    app = create_app(Settings(database_url=url, secret_key="bench", seed_on_start=False))
+    with app.app_context():
+        org = db.session.execute(select(Organization).where(Organization.slug == "bench")).scalar_one_or_none()
+        if org is None:
+            org = Organization(name="Benchmark", slug="bench", settings={})
+            db.session.add(org)
+            db.session.flush()
+        user = db.session.execute(select(User).where(User.email == "bench@rayon.test")).scalar_one_or_none()
+        if user is None:
+            user = User(org_id=org.id, email="bench@rayon.test", name="Benchmark", role="hq", active=True)
+            db.session.add(user)
+            db.session.flush()
+        secret = issue_token(db.session, user, kind="bearer", ttl=dt.timedelta(hours=6), user_agent="bench").secret
+        db.session.commit()
+        db.engine.dispose()
+    return secret
+
+
 def time_api(url: str, queries: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    token = bench_token(url)
     port = free_port()
     env = {**os.environ, "RAYON_DATABASE_URL": url, "RAYON_SECRET_KEY": "bench", "RAYON_SEED_ON_START": "false"}
     server = subprocess.Popen(
@@ -317,11 +345,14 @@ def time_api(url: str, queries: dict[str, list[dict[str, Any]]]) -> dict[str, di
                 body = params.get("_body")
                 query = urllib.parse.urlencode({k: v for k, v in params.items() if k != "_body"})
                 path = "/api/v1/outlets/search" if body else "/api/v1/outlets"
+                headers = {"Authorization": f"Bearer {token}"}
+                if body:
+                    headers["Content-Type"] = "application/json"
                 request = urllib.request.Request(
                     f"{base}{path}?{query}",
                     method="POST" if body else "GET",
                     data=json.dumps(body).encode() if body else None,
-                    headers={"Content-Type": "application/json"} if body else {},
+                    headers=headers,
                 )
                 t0 = time.perf_counter()
                 with urllib.request.urlopen(request, timeout=30) as response:

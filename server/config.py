@@ -57,7 +57,7 @@ class Settings:
     #: Vertices accepted in a search polygon.
     max_polygon_vertices: int = 10_000
     #: Results counted exactly before a total is reported as a lower bound.
-    exact_total_limit: int = 10_000
+    exact_total_limit: int = 1_000
     #: Seed the embedded database with the bundled outlets on first start.
     seed_on_start: bool = True
     #: Number of outlets to seed (empty: the bundled set's natural size).

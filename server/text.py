@@ -26,6 +26,37 @@ _SPECIAL = str.maketrans(
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _WORDS = {"saint": "st", "sainte": "ste", "avenue": "av", "boulevard": "bd", "strasse": "str"}
 _MAX_QUERY_WORDS = 8
+_STOPWORDS = frozenset(
+    {
+        "de",
+        "la",
+        "le",
+        "les",
+        "du",
+        "des",
+        "d",
+        "l",
+        "a",
+        "au",
+        "aux",
+        "et",
+        "en",
+        "sur",
+        "der",
+        "die",
+        "das",
+        "am",
+        "an",
+        "im",
+        "in",
+        "zum",
+        "zur",
+        "und",
+        "von",
+        "vom",
+        "bei",
+    }
+)
 _PARTIAL_STRASSE = re.compile(r"(?<=.)stra(?:s{1,2})?$")
 
 
@@ -68,5 +99,9 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
     """
     # A half-typed "...straß"/"...stras" must still find "...straße" (stored as "...str").
     words = [_PARTIAL_STRASSE.sub("str", w) for w in fold_words(query)]
-    words = list(dict.fromkeys(words))[:_MAX_QUERY_WORDS]
+    words = list(dict.fromkeys(words))
+    # Articles and prepositions ("rue de la ...", "Straße am ...") match most outlets and
+    # narrow nothing; they count only when they are all there is.
+    meaningful = [w for w in words if w not in _STOPWORDS]
+    words = (meaningful or words)[:_MAX_QUERY_WORDS]
     return [(w, len(w) >= 2) for w in words]

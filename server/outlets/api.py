@@ -40,7 +40,6 @@ blp = Blueprint(
 
 @blp.route("")
 class OutletList(MethodView):
-
     @blp.arguments(OutletListSchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(200, OutletPageSchema, content_type="application/json")
     @blp.alt_response(
@@ -61,7 +60,6 @@ class OutletList(MethodView):
 
 @blp.route("/search")
 class OutletPolygonSearch(MethodView):
-
     @blp.arguments(OutletListSchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.doc(
         requestBody={
@@ -83,7 +81,6 @@ class OutletPolygonSearch(MethodView):
 
 @blp.route("/clusters")
 class OutletClusters(MethodView):
-
     @blp.arguments(ClusterQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(200, ClusterPageSchema)
     def get(self, **args: Any) -> Any:
@@ -112,7 +109,6 @@ class OutletClusters(MethodView):
 
 @blp.route("/<int:outlet_id>")
 class OutletDetail(MethodView):
-
     @blp.response(200, OutletDetailSchema)
     def get(self, outlet_id: int) -> Any:
         """One outlet

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import zlib
 
 from geoalchemy2 import Geometry
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
@@ -64,6 +65,9 @@ class Outlet(db.Model):
     #: Set for an outlet an organization added that is missing from the reference data:
     #: only that organization sees it until it is shared (corrections). NULL: public.
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    #: A stable pseudo-random number from the outlet's identity: the order of equally
+    #: relevant text-search results (see server.outlets.service.plan_search).
+    rank_key: Mapped[int] = mapped_column(Integer, default=0)
     #: Folded words of name, banner, street, postcode, city (see server.text).
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -89,6 +93,11 @@ def outlet_search_text(
 ) -> str:
     """The one definition of what text search looks at."""
     return search_document([name, banner, street, house_number, postcode, city])
+
+
+def outlet_rank_key(source: str, source_id: str) -> int:
+    """31 bits of a hash of the outlet's identity; the same on every database and run."""
+    return zlib.crc32(f"{source}:{source_id}".encode()) & 0x7FFFFFFF
 
 
 SEARCH_FIELDS = ("name", "banner", "street", "house_number", "postcode", "city")

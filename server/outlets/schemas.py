@@ -19,7 +19,7 @@ from server.outlets.models import OutletFormat, OutletStatus
 FORMATS = [f.value for f in OutletFormat]
 STATUSES = [s.value for s in OutletStatus]
 OUTPUTS = ["json", "geojson"]
-SORTS = ["id", "name", "distance"]
+SORTS = ["id", "name", "distance", "relevance"]
 MAX_OFFSET = 10_000
 
 
@@ -144,7 +144,8 @@ class OutletListSchema(OutletFilterSchema):
         validate=validate.Length(max=500), metadata={"description": "next_cursor of the previous page"}
     )
     sort = fields.String(
-        validate=validate.OneOf(SORTS), metadata={"description": "distance (default with near), id (default), name"}
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "distance (default with near), relevance (default with q), name, id"},
     )
     output = fields.String(
         validate=validate.OneOf(OUTPUTS),
@@ -161,6 +162,8 @@ class OutletListSchema(OutletFilterSchema):
             raise ValidationError("use either cursor or offset, not both", "offset")
         if data.get("sort") == "distance" and "near" not in data:
             raise ValidationError("sort=distance needs near=lat,lon", "sort")
+        if data.get("sort") == "relevance" and not data.get("q"):
+            raise ValidationError("sort=relevance needs q", "sort")
 
 
 class ClusterQuerySchema(OutletFilterSchema):

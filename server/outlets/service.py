@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from server.dialects import BBox, Dialect, for_bind
 from server.errors import Problem, field_error
-from server.outlets.models import Outlet, outlet_search_text
+from server.outlets.models import Outlet, outlet_rank_key, outlet_search_text
 from server.tenancy import outlet_visibility
 from server.text import query_terms
 
@@ -212,46 +212,85 @@ class SearchPlan:
     fingerprint: str
 
 
+#: Extra rows the nearest-first inner query reads, so rows at exactly the same distance
+#: around a page boundary are ordered by id too (see plan_search).
+TIE_WINDOW = 16
+
+
+def default_sort(filters: OutletFilters) -> str:
+    if filters.near is not None:
+        return "distance"
+    return "relevance" if filters.q else "id"
+
+
 def plan_search(d: Dialect, filters: OutletFilters, page: PageRequest, exact_total_limit: int) -> SearchPlan:
     """Build (not run) the page and count statements of a search.
 
+    Orders: ``distance`` (nearest first; default with ``near``), ``relevance`` (default
+    with ``q``: every result matches every word, so equals are spread by a stable
+    pseudo-random key; this keeps one chain or one region from filling the first page
+    and lets the database stop early on common words), ``name``, ``id``.
+
+    Nearest-first reads the nearest rows through the spatial index in an inner query
+    ordered by distance alone (PostGIS's index-assisted ``<->`` stops after the first
+    rows), then orders those by (distance, id) so that ties break the same way on
+    every page and on both databases.
+
     :raise Problem: a cursor that is invalid or belongs to another query.
     """
-    sort = page.sort or ("distance" if filters.near else "id")
+    sort = page.sort or default_sort(filters)
     clauses = filter_clauses(d, filters)
     columns = _columns(d)
+    fingerprint = filters.fingerprint()
+    cursor_key = _decode_cursor(page.cursor, sort, fingerprint) if page.cursor else None
+    offset = 0 if page.cursor else page.offset
+    count = count_query(clauses, exact_total_limit)
 
     if sort == "distance":
         assert filters.near is not None
         lat, lon = filters.near
-        sort_expr: ColumnElement[Any] = d.nearest_order(Outlet.geom, lon, lat)
-        columns.append(sort_expr.label("distance_m"))
-    elif sort == "name":
-        sort_expr = Outlet.name
-    else:
-        sort_expr = Outlet.id
-    if filters.near is not None and sort != "distance":
+        distance = d.nearest_order(Outlet.geom, lon, lat)
+        inner_clauses = list(clauses)
+        if cursor_key:
+            inner_clauses.append(
+                or_(distance > cursor_key[0], and_(distance == cursor_key[0], Outlet.id > cursor_key[1]))
+            )
+        nearest = (
+            select(Outlet.id.label("id"), distance.label("distance_m"))
+            .where(*inner_clauses)
+            .order_by(distance)
+            .limit(offset + page.limit + 1 + TIE_WINDOW)
+            .subquery()
+        )
+        query: Select[Any] = (
+            select(*columns, nearest.c.distance_m)
+            .join(nearest, nearest.c.id == Outlet.id)
+            .order_by(nearest.c.distance_m, Outlet.id)
+            .limit(page.limit + 1)
+            .offset(offset)
+        )
+        return SearchPlan(query, count, sort, fingerprint)
+
+    sort_expr: ColumnElement[Any] = {"name": Outlet.name, "relevance": Outlet.rank_key, "id": Outlet.id}[sort]
+    if filters.near is not None:
         lat, lon = filters.near
         columns.append(d.distance_m(Outlet.geom, lon, lat).label("distance_m"))
-
-    fingerprint = filters.fingerprint()
     page_clauses = list(clauses)
-    if page.cursor:
-        key_value, key_id = _decode_cursor(page.cursor, sort, fingerprint)
+    if cursor_key:
         if sort == "id":
-            page_clauses.append(Outlet.id > key_id)
+            page_clauses.append(Outlet.id > cursor_key[1])
         else:
-            page_clauses.append(or_(sort_expr > key_value, and_(sort_expr == key_value, Outlet.id > key_id)))
-
+            page_clauses.append(
+                or_(sort_expr > cursor_key[0], and_(sort_expr == cursor_key[0], Outlet.id > cursor_key[1]))
+            )
     order = [Outlet.id] if sort == "id" else [sort_expr, Outlet.id]
-    query: Select[Any] = select(*columns).where(*page_clauses).order_by(*order).limit(page.limit + 1)
-    if not page.cursor and page.offset:
-        query = query.offset(page.offset)
-    return SearchPlan(query, count_query(clauses, exact_total_limit), sort, fingerprint)
+    columns.append(sort_expr.label("_sort_key"))
+    query = select(*columns).where(*page_clauses).order_by(*order).limit(page.limit + 1).offset(offset)
+    return SearchPlan(query, count, sort, fingerprint)
 
 
 def search_outlets(
-    session: Session, filters: OutletFilters, page: PageRequest, *, exact_total_limit: int = 10_000
+    session: Session, filters: OutletFilters, page: PageRequest, *, exact_total_limit: int = 1_000
 ) -> Page:
     """One page of outlets matching ``filters``, with a total.
 
@@ -266,6 +305,8 @@ def search_outlets(
     has_more = len(rows) > page.limit
     rows = rows[: page.limit]
     items = [_row_to_dict(r) for r in rows]
+    for item in items:
+        item.pop("_sort_key", None)
 
     total = session.execute(plan.count_query).scalar_one()
     relation = "eq"
@@ -279,9 +320,8 @@ def search_outlets(
     next_cursor = None
     if has_more and rows:
         last = rows[-1]._mapping
-        sort = plan.sort
-        key_value = last["id"] if sort == "id" else (last["name"] if sort == "name" else last["distance_m"])
-        next_cursor = _encode_cursor(sort, [key_value, last["id"]], plan.fingerprint)
+        key_value = last["distance_m"] if plan.sort == "distance" else last["_sort_key"]
+        next_cursor = _encode_cursor(plan.sort, [key_value, last["id"]], plan.fingerprint)
     return Page(items, total, relation, page.limit, None if page.cursor else page.offset, next_cursor, plan.sort)
 
 
@@ -393,6 +433,7 @@ _INSERT_FIELDS = (
 def _record_values(record: dict[str, Any]) -> dict[str, Any]:
     values = {("group_name" if k == "group" else k): record.get(k) for k in _INSERT_FIELDS}
     values["status"] = values["status"] or "open"
+    values["rank_key"] = outlet_rank_key(values["source"], values["source_id"])
     values["search_text"] = outlet_search_text(
         record.get("name"),
         record.get("banner"),
@@ -427,7 +468,7 @@ def bulk_insert(session: Session, records: Iterable[dict[str, Any]], *, batch_si
     count = 0
     if d.name == "postgresql":
         connection = session.connection().connection.driver_connection
-        columns = [("group_name" if k == "group" else k) for k in _INSERT_FIELDS] + ["search_text", "geom"]
+        columns = [("group_name" if k == "group" else k) for k in _INSERT_FIELDS] + ["rank_key", "search_text", "geom"]
         with connection.cursor() as cursor, cursor.copy(f"COPY outlets ({', '.join(columns)}) FROM STDIN") as copy:
             for record in records:
                 values = _record_values(record)

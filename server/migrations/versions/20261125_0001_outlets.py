@@ -38,6 +38,7 @@ def _columns() -> list[sa.Column]:
         sa.Column("source_id", sa.String(100), nullable=False),
         sa.Column("last_verified_at", sa.Date),
         sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+        sa.Column("rank_key", sa.Integer, nullable=False, server_default="0"),
         sa.Column("search_text", sa.Text, nullable=False, server_default=""),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
@@ -74,7 +75,8 @@ def upgrade() -> None:
             "SELECT count(*) FROM sqlite_master WHERE name = 'spatial_ref_sys'"
         ).scalar()
         if not has_metadata:
-            op.execute("SELECT InitSpatialMetadata(1)")
+            # Inside the migration's transaction: the 1 (own transaction) variant would nest.
+            op.execute("SELECT InitSpatialMetadata()")
         op.create_table("outlets", *_columns())
         op.execute("SELECT AddGeometryColumn('outlets', 'geom', 4326, 'POINT', 'XY', 1)")
         op.execute("SELECT CreateSpatialIndex('outlets', 'geom')")
@@ -99,10 +101,12 @@ def upgrade() -> None:
         )
     for column in _PLAIN_INDEXES:
         op.create_index(f"ix_outlets_{column}", "outlets", [column])
+    op.create_index("ix_outlets_rank_key", "outlets", ["rank_key", "id"])
 
 
 def downgrade() -> None:
     bind = op.get_bind()
+    op.drop_index("ix_outlets_rank_key", "outlets")
     for column in _PLAIN_INDEXES:
         op.drop_index(f"ix_outlets_{column}", "outlets")
     if bind.dialect.name == "postgresql":
