@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
     from server.auth import api as auth_api
     from server.auth import users_api
     from server.outlets import api as outlets_api
+    from server.visits import api as visits_api
 
     app.config.setdefault("API_TITLE", "Rayon API")
     app.config.setdefault("API_VERSION", "v1")
@@ -85,5 +86,6 @@ def init_app(app: Flask) -> None:
         },
     )
     api.init_app(app)
-    for blueprint in (meta.blp, auth_api.blp, users_api.blp, outlets_api.blp, accounts_api.blp, org_api.blp):
+    for blueprint in (meta.blp, auth_api.blp, users_api.blp, outlets_api.blp, accounts_api.blp, org_api.blp,
+                      visits_api.blp):
         api.register_blueprint(blueprint)

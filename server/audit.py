@@ -28,8 +28,9 @@ NOT_LOGGED = frozenset(
 def _audited() -> dict[type, str]:
     from server.accounts.models import Account, Contact, CustomFieldDefinition, Territory, TerritoryRep
     from server.outlets.models import Outlet
+    from server.visits.models import Task, Visit
 
-    return {
+    return {Visit: "visit", Task: "task",
         Account: "account",
         Contact: "contact",
         CustomFieldDefinition: "custom_field",

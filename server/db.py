@@ -105,6 +105,19 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA mmap_size = 268435456")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.close()
+    # Let SQLAlchemy, not the driver, decide where transactions begin (see _on_sqlite_begin):
+    # the driver's own implicit transactions break SAVEPOINTs, which the sync relies on.
+    dbapi_connection.isolation_level = None
+
+
+def _on_sqlite_begin(connection: Any) -> None:
+    # A request that writes takes the write lock at BEGIN (IMMEDIATE): two writers then
+    # wait for each other (busy_timeout) instead of one failing on its first write after
+    # both have read. Reads keep plain BEGIN and never block.
+    from flask import has_request_context, request
+
+    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def engine_options(database_url: str) -> dict[str, Any]:
@@ -122,6 +135,7 @@ def install_listeners(engine: Engine) -> None:
     """Attach the per-connection set-up for this engine's dialect (idempotent)."""
     if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _on_sqlite_connect):
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
 
 
 def dialect_name(bind: Any = None) -> str:

@@ -22,8 +22,8 @@ def _config(connection: object | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (default: the newest)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the schema to ``revision`` (default: the newest of every branch)."""
     with engine.begin() as connection:
         command.upgrade(_config(connection), revision)
 
@@ -33,15 +33,21 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(_config(connection), revision)
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(_config()).get_current_head()
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(_config()).get_heads())
+
+
+def current_revisions(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    """The current revision (the newest, when branches are applied side by side)."""
+    revisions = sorted(current_revisions(engine))
+    return revisions[-1] if revisions else None
 
 
 def is_current(engine: Engine) -> bool:
-    """True when the database is at the newest migration."""
-    return current_revision(engine) == head_revision()
+    """True when the database is at the newest migration of every branch."""
+    return current_revisions(engine) == head_revisions()

@@ -74,6 +74,34 @@ def user_visibility(user: User | None = None) -> ColumnElement[bool]:
     return same_org & or_(User.id == user.id, User.id == user.manager_id)
 
 
+def visit_visibility(user: User | None = None) -> ColumnElement[bool]:
+    """Reps see their visits, managers their team's, HQ and admins all of the organization."""
+    from server.visits.models import Visit
+
+    user = user or current_user()
+    role = Role(user.role)
+    same_org = Visit.org_id == user.org_id
+    if role in (Role.HQ, Role.ADMIN):
+        return same_org
+    if role == Role.MANAGER:
+        return same_org & Visit.rep_id.in_(team_ids(user))
+    return same_org & (Visit.rep_id == user.id)
+
+
+def task_visibility(user: User | None = None) -> ColumnElement[bool]:
+    """Tasks assigned to the user (reps), to the team or created by the manager, or all (HQ, admin)."""
+    from server.visits.models import Task
+
+    user = user or current_user()
+    role = Role(user.role)
+    same_org = Task.org_id == user.org_id
+    if role in (Role.HQ, Role.ADMIN):
+        return same_org
+    if role == Role.MANAGER:
+        return same_org & or_(Task.assigned_to_id.in_(team_ids(user)), Task.created_by_id == user.id)
+    return same_org & (Task.assigned_to_id == user.id)
+
+
 def outlet_visibility(org_id: int | None) -> ColumnElement[bool]:
     """Public outlets, plus the private ones of ``org_id``."""
     from server.outlets.models import Outlet
@@ -86,6 +114,8 @@ def outlet_visibility(org_id: int | None) -> ColumnElement[bool]:
 _VISIBILITY = {
     "Account": account_visibility,
     "User": user_visibility,
+    "Visit": visit_visibility,
+    "Task": task_visibility,
 }
 
 

@@ -52,6 +52,8 @@ class Account(db.Model):
     distributor: Mapped[str | None] = mapped_column(String(200))
     custom: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    #: Per field, the (phone's) time of the value held: offline edits merge field by field.
+    field_clock: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
     notes: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_visit_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

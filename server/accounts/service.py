@@ -24,9 +24,10 @@ from server.auth.models import Role, User, utcnow
 from server.auth.permissions import require
 from server.dialects import BBox, for_bind
 from server.errors import Problem, field_error
-from server.outlets.models import Outlet, outlet_search_text
+from server.outlets.models import Outlet, outlet_rank_key, outlet_search_text
 from server.tenancy import account_visibility, get_scoped, outlet_visibility, scoped, team_ids
 from server.text import query_terms
+from server.visits.models import Tombstone
 
 # --- custom fields ---------------------------------------------------------------------
 
@@ -376,6 +377,7 @@ def _create_private_outlet(session: Session, user: User, data: dict[str, Any]) -
         geom=d.point(data["lon"], data["lat"]),
         last_verified_at=dt.date.today(),
     )
+    outlet.rank_key = outlet_rank_key(outlet.source, outlet.source_id)
     outlet.search_text = outlet_search_text(
         outlet.name, outlet.banner, outlet.street, outlet.house_number, outlet.postcode, outlet.city
     )
@@ -384,7 +386,30 @@ def _create_private_outlet(session: Session, user: User, data: dict[str, Any]) -
     return outlet
 
 
-def _apply_fields(session: Session, user: User, account: Account, data: dict[str, Any], *, creating: bool) -> None:
+CLOCKED_FIELDS = (
+    "status",
+    "account_class",
+    "visit_every_weeks",
+    "assigned_rep_id",
+    "distributor",
+    "tags",
+    "custom",
+    "notes",
+)
+
+
+def _apply_fields(
+    session: Session,
+    user: User,
+    account: Account,
+    data: dict[str, Any],
+    *,
+    creating: bool,
+    clock_at: dt.datetime | None = None,
+) -> None:
+    """Set the given fields; ``field_clock`` records when each changed value was written
+    (the phone's time for offline edits, else now) for the sync's field-level merge."""
+    before = {key: getattr(account, key) for key in CLOCKED_FIELDS}
     if "status" in data and data["status"] != account.status:
         account.status = data["status"]
         account.status_changed_at = utcnow()
@@ -395,7 +420,14 @@ def _apply_fields(session: Session, user: User, account: Account, data: dict[str
         account.visit_every_weeks = data["visit_every_weeks"]
     elif creating and account.visit_every_weeks is None:
         account.visit_every_weeks = user.organization.setting("default_visit_every_weeks")
-    if "assigned_rep_id" in data:
+    if "assigned_rep_id" in data and data["assigned_rep_id"] != account.assigned_rep_id:
+        if account.assigned_rep_id is not None and not creating:
+            # The previous rep's phone must forget the account at its next pull.
+            session.add(
+                Tombstone(
+                    org_id=account.org_id, object_type="account", object_id=account.id, user_id=account.assigned_rep_id
+                )
+            )
         account.assigned_rep_id = data["assigned_rep_id"]
     if "tags" in data:
         account.tags = sorted({t.strip() for t in data["tags"] if t.strip()})
@@ -404,6 +436,18 @@ def _apply_fields(session: Session, user: User, account: Account, data: dict[str
             session, user.org_id, data.get("custom", {}), creating=creating, current=account.custom
         )
     account.set_visit_due()
+    stamp = (clock_at or utcnow()).isoformat()
+    changed = [key for key in CLOCKED_FIELDS if getattr(account, key) != before[key]]
+    if changed:
+        account.field_clock = {**(account.field_clock or {}), **{key: stamp for key in changed}}
+
+
+def apply_account_changes(
+    session: Session, user: User, account: Account, data: dict[str, Any], *, clock_at: dt.datetime
+) -> None:
+    """Field changes from a phone (the sync decides which fields a role may send)."""
+    _apply_fields(session, user, account, data, creating=False, clock_at=clock_at)
+    session.flush()
 
 
 def update_account(session: Session, user: User, account_id: int, data: dict[str, Any]) -> Account:
@@ -426,6 +470,7 @@ def update_account(session: Session, user: User, account_id: int, data: dict[str
 def delete_account(session: Session, user: User, account_id: int) -> None:
     account = get_scoped(Account, account_id, what="account", user=user)
     require(user, "accounts.write")
+    session.add(Tombstone(org_id=account.org_id, object_type="account", object_id=account.id, user_id=None))
     session.delete(account)
     session.flush()
 

@@ -33,6 +33,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "organization.write": frozenset({A}),
     "custom_fields.write": frozenset({A}),
     "audit.read": frozenset({M, H, A}),
+    # Visits: reps record their own; managers plan for their team and see flagged check-ins.
+    "visits.read": frozenset({R, M, H, A}),
+    "visits.record": frozenset({R, M, A}),
+    "visits.plan": frozenset({M, A}),
+    "tasks.write": frozenset({R, M, A}),
+    "sync.use": frozenset({R, M, A}),
 }
 
 

@@ -79,6 +79,25 @@ def world(apps: dict[str, Flask]) -> dict[str, Any]:
             },
         )
         assert territory.status_code == 201, territory.get_json()
+        rep_a = a.client(client, "rep1")
+        visit = rep_a.post(
+            "/api/v1/visits",
+            json={
+                "uuid": "00000000-0000-4000-8000-00000000000a",
+                "account_id": account.get_json()["id"],
+                "notes": MARKER,
+            },
+        )
+        assert visit.status_code == 201, visit.get_json()
+        task = rep_a.post(
+            "/api/v1/tasks",
+            json={
+                "uuid": "00000000-0000-4000-8000-00000000000b",
+                "title": MARKER,
+                "account_id": account.get_json()["id"],
+            },
+        )
+        assert task.status_code == 201, task.get_json()
         tokens = admin_a.get("/api/v1/auth/tokens").get_json()["items"]
         ids = {
             "account_id": account.get_json()["id"],
@@ -88,6 +107,8 @@ def world(apps: dict[str, Flask]) -> dict[str, Any]:
             "user_id": a.users["rep1"],
             "token_id": tokens[0]["id"],
             "outlet_id": private.get_json()["outlet"]["id"],
+            "visit_id": visit.get_json()["id"],
+            "task_id": task.get_json()["id"],
         }
         built[kind] = {"app": app, "a": a, "b": b, "ids": ids}
         return built[kind]

@@ -120,6 +120,7 @@ def upgrade() -> None:
         sa.Column("distributor", sa.String(200)),
         sa.Column("custom", JSON, nullable=False),
         sa.Column("tags", JSON, nullable=False),
+        sa.Column("field_clock", JSON, nullable=False, server_default="{}"),
         sa.Column("notes", sa.Text),
         _ts("status_changed_at"),
         _ts("last_visit_at"),
