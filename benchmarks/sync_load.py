@@ -1,0 +1,456 @@
+"""A field force syncing at once, with faults: proof that nothing is lost or doubled.
+
+Simulates N reps (default 200), each uploading a day of 10 visits (check-in, an
+account note, a follow-up task, check-out, and whatever other kinds are registered
+for surveys) through ``POST /api/v1/sync`` in batches of up to 50 changes, against
+gunicorn + PostgreSQL (or SQLite). Faults are injected on purpose:
+
+* a batch is sent twice at random (``--duplicate-rate``);
+* a connection is dropped right after the request was sent (``--drop-rate``): the
+  client does not know whether it arrived and sends it again;
+* the whole server (gunicorn master and workers) is killed with SIGKILL once, when
+  half of the batches are through, and started again; clients retry with backoff.
+
+Afterwards the database is counted against what the clients sent: every visit,
+task and change must exist exactly once. Results go to
+``benchmarks/results/sync_load-<db>.json`` and a table in BENCHMARKS.md.
+
+    .venv/bin/python benchmarks/sync_load.py [--reps 200] [--db postgresql|sqlite] [--workers 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from server.config import Settings  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+PG_ADMIN = os.environ.get("RAYON_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+BATCH = 50
+VISITS_PER_REP = 10
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url(kind: str) -> str:
+    if kind == "sqlite":
+        path = ROOT / "var" / "bench" / "sync-load.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(PG_ADMIN)
+    name = f"rayon_sync_load_{os.getpid()}"
+    with psycopg.connect(
+        host=admin.host, port=admin.port or 5432, user=admin.username, dbname=admin.database, autocommit=True
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin, name = make_url(PG_ADMIN), make_url(url).database
+    with psycopg.connect(
+        host=admin.host, port=admin.port or 5432, user=admin.username, dbname=admin.database, autocommit=True
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def prepare(url: str, reps: int) -> list[dict[str, Any]]:
+    """Schema, a few thousand outlets, one organization with ``reps`` reps of 10 accounts each."""
+    from sqlalchemy import select
+
+    from server import migrate
+    from server.accounts.models import Account
+    from server.app import create_app
+    from server.auth.models import Organization, User
+    from server.auth.service import issue_token
+    from server.db import db
+    from server.dialects import for_bind
+    from server.outlets.models import Outlet
+    from server.seeding import seed_outlets
+
+    app = create_app(Settings(database_url=url, secret_key="bench", seed_on_start=False))
+    with app.app_context():
+        migrate.upgrade(db.engine)
+        seed_outlets(count=max(2_000, reps * VISITS_PER_REP + 500))
+        org = Organization(name="Load test", slug="load", settings={})
+        db.session.add(org)
+        db.session.flush()
+        d = for_bind(db.session)
+        outlets = db.session.execute(
+            select(Outlet.id, d.lat(Outlet.geom), d.lon(Outlet.geom)).order_by(Outlet.id).limit(reps * VISITS_PER_REP)
+        ).all()
+        people = []
+        for i in range(reps):
+            user = User(org_id=org.id, email=f"rep{i}@load.test", name=f"Rep {i}", role="rep", active=True)
+            db.session.add(user)
+            db.session.flush()
+            accounts = []
+            for outlet_id, lat, lon in outlets[i * VISITS_PER_REP : (i + 1) * VISITS_PER_REP]:
+                account = Account(
+                    org_id=org.id,
+                    outlet_id=outlet_id,
+                    status="customer",
+                    assigned_rep_id=user.id,
+                    visit_every_weeks=2,
+                    custom={},
+                    tags=[],
+                )
+                db.session.add(account)
+                db.session.flush()
+                accounts.append({"id": account.id, "lat": lat, "lon": lon})
+            token = issue_token(db.session, user, kind="bearer", ttl=dt.timedelta(hours=4), user_agent="load").secret
+            people.append({"user_id": user.id, "token": token, "accounts": accounts})
+        db.session.commit()
+        db.engine.dispose()
+    return people
+
+
+def day_of(person: dict[str, Any], rnd: random.Random) -> list[dict[str, Any]]:
+    """The changes one rep makes in a day, in the order the phone made them."""
+    changes = []
+    start = dt.datetime.now(dt.UTC).replace(hour=7, minute=30, second=0, microsecond=0)
+
+    def add(kind: str, data: dict[str, Any], minutes: float) -> None:
+        changes.append(
+            {
+                "uuid": str(uuid.uuid4()),
+                "kind": kind,
+                "client_at": (start + dt.timedelta(minutes=minutes)).isoformat(),
+                "data": data,
+            }
+        )
+
+    for n, account in enumerate(person["accounts"]):
+        t = n * 45
+        visit = str(uuid.uuid4())
+        add(
+            "visit.check_in",
+            {
+                "visit_uuid": visit,
+                "account_id": account["id"],
+                "lat": account["lat"] + 0.0002,
+                "lon": account["lon"],
+                "accuracy_m": rnd.randint(5, 40),
+            },
+            t,
+        )
+        add("account.update", {"account_id": account["id"], "fields": {"notes": f"visit {n}: shelf ok"}}, t + 10)
+        add("task.create", {"title": f"Follow up {n}", "account_id": account["id"], "visit_uuid": visit}, t + 15)
+        add("visit.check_out", {"visit_uuid": visit, "outcome": "order_taken"}, t + 25)
+    return changes
+
+
+class Server:
+    def __init__(self, url: str, workers: int) -> None:
+        self.url, self.workers = url, workers
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "RAYON_DATABASE_URL": self.url,
+            "RAYON_SECRET_KEY": "bench",
+            "RAYON_SEED_ON_START": "false",
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(self.workers),
+                "-k",
+                "gthread",
+                "--threads",
+                "4",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "server.wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)  # master and workers, no graceful shutdown
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(20)
+
+
+class Client:
+    """One phone: sends its batches until each got an answer, whatever happens."""
+
+    def __init__(
+        self,
+        server: Server,
+        person: dict[str, Any],
+        args: argparse.Namespace,
+        stats: dict[str, Any],
+        rnd: random.Random,
+    ) -> None:
+        self.server, self.person, self.args, self.stats, self.rnd = server, person, args, stats, rnd
+
+    def _send(self, body: bytes, drop: bool) -> tuple[int, bytes, float]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
+        started = time.perf_counter()
+        try:
+            conn.request(
+                "POST",
+                "/api/v1/sync",
+                body=body,
+                headers={"Authorization": f"Bearer {self.person['token']}", "Content-Type": "application/json"},
+            )
+            if drop:
+                conn.sock.shutdown(socket.SHUT_RDWR)  # the phone lost signal: no answer read
+                raise ConnectionError("dropped by the test")
+            response = conn.getresponse()
+            return response.status, response.read(), time.perf_counter() - started
+        finally:
+            conn.close()
+
+    def run(self) -> None:
+        changes = day_of(self.person, self.rnd)
+        for i in range(0, len(changes), BATCH):
+            body = json.dumps({"changes": changes[i : i + BATCH]}).encode()
+            repeats = 2 if self.rnd.random() < self.args.duplicate_rate else 1
+            for _ in range(repeats):
+                self._until_answered(body, len(changes[i : i + BATCH]))
+            with self.stats["lock"]:
+                self.stats["batches_done"] += 1
+                if self.stats["batches_done"] == self.stats["kill_at"]:
+                    self.stats["kill_event"].set()
+
+    def _until_answered(self, body: bytes, size: int) -> None:
+        delay = 0.2
+        for _ in range(200):
+            drop = self.rnd.random() < self.args.drop_rate
+            try:
+                status, payload, seconds = self._send(body, drop)
+            except (OSError, http.client.HTTPException):
+                with self.stats["lock"]:
+                    self.stats["retries"] += 1
+                time.sleep(delay + self.rnd.random() * delay)
+                delay = min(delay * 1.5, 3)
+                continue
+            if status in (502, 503, 504) or status >= 500:
+                with self.stats["lock"]:
+                    self.stats["server_errors"][status] = self.stats["server_errors"].get(status, 0) + 1
+                time.sleep(delay)
+                continue
+            results = json.loads(payload)["results"]
+            with self.stats["lock"]:
+                self.stats["latencies"].append((seconds, size))
+                for result in results:
+                    self.stats["answers"][result["status"]] = self.stats["answers"].get(result["status"], 0) + 1
+                    if result["status"] == "rejected":
+                        self.stats["rejections"].append(result.get("problem", {}).get("detail"))
+            return
+        raise RuntimeError("a batch never got an answer")
+
+
+def count(url: str) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from server.app import create_app
+    from server.db import db
+    from server.visits.models import SyncChange, Task, Visit
+
+    app = create_app(Settings(database_url=url, secret_key="bench", seed_on_start=False))
+    with app.app_context():
+        result = {
+            name: db.session.execute(select(func.count()).select_from(model)).scalar_one()
+            for name, model in (("visits", Visit), ("tasks", Task), ("changes", SyncChange))
+        }
+        result["visits_done"] = db.session.execute(
+            select(func.count()).select_from(Visit).where(Visit.status == "done")
+        ).scalar_one()
+        result["distinct_change_uuids"] = db.session.execute(
+            select(func.count(func.distinct(SyncChange.uuid)))
+        ).scalar_one()
+        db.engine.dispose()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reps", type=int, default=200)
+    parser.add_argument("--db", default="postgresql", choices=["postgresql", "sqlite"])
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=40, help="reps syncing at the same moment")
+    parser.add_argument("--duplicate-rate", type=float, default=0.2)
+    parser.add_argument("--drop-rate", type=float, default=0.05)
+    parser.add_argument("--no-kill", action="store_true")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quiet", action="store_true", help="no BENCHMARKS.md update (CI smoke run)")
+    args = parser.parse_args()
+
+    url = database_url(args.db)
+    people = prepare(url, args.reps)
+    server = Server(url, args.workers)
+    server.start()
+    per_rep = -(-VISITS_PER_REP * 4 // BATCH)
+    stats: dict[str, Any] = {
+        "lock": threading.Lock(),
+        "latencies": [],
+        "answers": {},
+        "retries": 0,
+        "server_errors": {},
+        "rejections": [],
+        "batches_done": 0,
+        "kill_at": (args.reps * per_rep) // 2,
+        "kill_event": threading.Event(),
+    }
+    expected_changes = args.reps * VISITS_PER_REP * 4
+
+    def killer() -> None:
+        stats["kill_event"].wait()
+        if args.no_kill:
+            return
+        server.kill()
+        time.sleep(1)
+        server.start()
+        stats["killed"] = True
+
+    watcher = threading.Thread(target=killer, daemon=True)
+    watcher.start()
+    started = time.perf_counter()
+    rnd = random.Random(args.seed)
+    clients = [Client(server, p, args, stats, random.Random(rnd.random())) for p in people]
+    try:
+        with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+            for future in [pool.submit(c.run) for c in clients]:
+                future.result()
+        wall = time.perf_counter() - started
+    finally:
+        stats["kill_event"].set()
+        server.stop()
+    found = count(url)
+    drop_database(url)
+    expected = {
+        "visits": args.reps * VISITS_PER_REP,
+        "tasks": args.reps * VISITS_PER_REP,
+        "changes": expected_changes,
+        "visits_done": args.reps * VISITS_PER_REP,
+    }
+    lost = sum(max(0, expected[k] - found[k]) for k in expected)
+    duplicated = sum(max(0, found[k] - expected[k]) for k in expected) + (
+        found["changes"] - found["distinct_change_uuids"]
+    )
+    full_batches = [s for s, n in stats["latencies"] if n == BATCH] or [s for s, _ in stats["latencies"]]
+    report = {
+        "date": dt.date.today().isoformat(),
+        "db": args.db,
+        "reps": args.reps,
+        "workers": args.workers,
+        "concurrency": args.concurrency,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "changes_sent_unique": expected_changes,
+        "wall_seconds": round(wall, 1),
+        "changes_per_second": round(expected_changes / wall, 1),
+        "batch50_p50_ms": round(statistics.median(full_batches) * 1000, 1),
+        "batch50_p95_ms": round(sorted(full_batches)[int(0.95 * (len(full_batches) - 1))] * 1000, 1),
+        "answers": stats["answers"],
+        "client_retries": stats["retries"],
+        "server_errors": stats["server_errors"],
+        "server_killed_once": bool(stats.get("killed")),
+        "found": found,
+        "expected": expected,
+        "lost": lost,
+        "duplicated": duplicated,
+        "rejected_examples": sorted(set(filter(None, stats["rejections"])))[:5],
+    }
+    print(json.dumps(report, indent=2))
+    if not args.quiet:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"sync_load-{args.db}.json").write_text(json.dumps(report, indent=2) + "\n")
+        write_markdown(report)
+    if lost or duplicated:
+        sys.exit(1)
+
+
+def write_markdown(r: dict[str, Any]) -> None:
+    marker = "## Offline sync under load"
+    section = "\n".join(
+        [
+            marker,
+            "",
+            f"Measured {r['date']} on {r['machine']} by `benchmarks/sync_load.py`: {r['reps']} reps each "
+            "uploading a day of 10 visits (check-in, account note, task, check-out: "
+            f"{r['changes_sent_unique']:,} changes) in batches of {BATCH} through gunicorn "
+            f"({r['workers']} workers × 4 threads) on {r['db']}, {r['concurrency']} reps at once, "
+            "with 20 % of batches sent twice, 5 % of connections dropped after sending, and the server killed "
+            "(SIGKILL) and restarted once halfway.",
+            "",
+            "| db | changes/s | 50-change batch p50 | p95 | retries | answers | server killed | lost | duplicated |",
+            "|---|---|---|---|---|---|---|---|---|",
+            f"| {r['db']} | {r['changes_per_second']} | {r['batch50_p50_ms']} ms | {r['batch50_p95_ms']} ms | "
+            f"{r['client_retries']} | {', '.join(f'{k}: {v}' for k, v in sorted(r['answers'].items()))} | "
+            f"{'yes' if r['server_killed_once'] else 'no'} | {r['lost']} | {r['duplicated']} |",
+            "",
+        ]
+    )
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    key = f"{marker}"
+    if key in text:
+        start = text.index(key)
+        end = text.find("\n## ", start + len(key))
+        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
