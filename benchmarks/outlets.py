@@ -236,7 +236,7 @@ def time_raw(url: str, queries: dict[str, list[dict[str, Any]]]) -> dict[str, di
         for kind, items in queries.items():
             statements = []
             for params in items:
-                plan = plan_search(dialect, filters_for(kind, params), PageRequest(limit=int(params["limit"])), 10_000)
+                plan = plan_search(dialect, filters_for(kind, params), PageRequest(limit=int(params["limit"])), cap)
                 statements.append(
                     [
                         str(q.compile(db.engine, compile_kwargs={"literal_binds": True}))

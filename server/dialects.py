@@ -5,7 +5,8 @@ Both implementations use the spatial index of the database they run on:
 
 * PostGIS: a GiST index on ``geom`` (bbox, polygon) and one on ``geom::geography``
   (radius search and index-assisted nearest-first ordering, ``<->``); full-text
-  search through a GIN index on ``to_tsvector('simple', search_text)``.
+  search through a GIN index on the stored ``search_vector`` (``search_text`` parsed
+  by PostgreSQL's ``simple`` configuration).
 * SpatiaLite: it never uses its R*Tree by itself, so every spatial filter first
   selects candidate rows from ``idx_outlets_geom`` (the R*Tree of ``outlets.geom``)
   by bounding box, then applies the exact predicate; full-text search through the
@@ -156,9 +157,9 @@ class PostGIS(Dialect):
 
     def text_match(self, row_id: Any, search_text: Any, terms: list[tuple[str, bool]]) -> ColumnElement[bool]:
         query = " & ".join(f"{word}:*" if prefix else word for word, prefix in terms)
-        config = literal_column("'simple'::regconfig")
-        # Must stay textually equal to the expression index ix_outlets_search_text.
-        return func.to_tsvector(config, search_text).op("@@")(func.to_tsquery(config, query))
+        # outlets.search_vector is generated from search_text (see the first migration).
+        vector = literal_column("outlets.search_vector")
+        return vector.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), query))
 
     def casefold(self, expr: Any) -> ColumnElement[str]:
         return func.lower(expr)

@@ -60,7 +60,7 @@ def _plan(app: Flask, filters: OutletFilters) -> str:
     [
         (OutletFilters(near=(48.1374, 11.5755), radius_m=5_000), "ix_outlets_geog", "idx_outlets_geom"),
         (OutletFilters(bbox=BBox(11.4, 48.0, 11.7, 48.2)), "ix_outlets_geom", "idx_outlets_geom"),
-        (OutletFilters(q="rewe munchen"), "ix_outlets_search_text", "outlets_fts"),
+        (OutletFilters(q="rewe munchen"), "ix_outlets_search_vector", "outlets_fts"),
     ],
 )
 def test_queries_use_the_spatial_and_text_indexes(
