@@ -106,7 +106,9 @@ def upgrade() -> None:
     # reference is kept by the application there, by the database on PostgreSQL.
     owner = [] if sqlite else [sa.ForeignKey("organizations.id", ondelete="CASCADE")]
     op.add_column("outlets", sa.Column("org_id", sa.Integer, *owner))
-    op.create_index("ix_outlets_org_id", "outlets", ["org_id"])
+    # Partial: private outlets are few; "org_id IS NULL" (public) must not pick this index.
+    private = sa.text("org_id IS NOT NULL")
+    op.create_index("ix_outlets_org_id", "outlets", ["org_id"], postgresql_where=private, sqlite_where=private)
 
     op.create_table(
         "accounts",
