@@ -19,7 +19,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     :param settings: defaults to :meth:`Settings.from_env`.
     :param overrides: extra Flask config (tests use ``TESTING=True``).
     """
-    from server import api, audit, errors, transactions  # noqa: F401 - audit registers its flush hook
+    from server import api, audit, errors, jobs, transactions  # noqa: F401 - audit registers its flush hook
     from server.auth import middleware
     from server.db import db, engine_options, install_listeners
 
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.before_request(reject_nul_in_query)
     middleware.init_app(app)
     transactions.init_app(app)
+    jobs.init_app(app)
     _webapp(app, WEBAPP_DIST)
     return app
 

@@ -119,6 +119,19 @@ def _print_logins() -> None:
         click.echo(f"  {role:8} {email}")
 
 
+@main.command("worker")
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run background jobs from Redis (RQ); needs RAYON_REDIS_URL."""
+    from rq import Worker
+
+    backend = current_app.extensions["rayon.jobs"]
+    if backend.name != "rq":
+        raise click.ClickException("set RAYON_REDIS_URL: without Redis, jobs run inside the web process")
+    Worker([backend.queue], connection=backend.connection).work(burst=burst)
+
+
 @main.command("serve")
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")), show_default="8000")

@@ -71,6 +71,10 @@ class Settings:
     #: Lifetime of bearer tokens and of browser sessions, in hours.
     token_ttl_hours: int = 720
     session_ttl_hours: int = 336
+    #: Redis for the job queue (RQ). Empty: jobs run on threads of the web process.
+    redis_url: str = ""
+    #: Threads that run jobs in-process when there is no Redis.
+    job_threads: int = 1
     #: Mark cookies Secure; empty: when the request came over HTTPS.
     secure_cookies: bool | None = None
 

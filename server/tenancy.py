@@ -102,6 +102,15 @@ def task_visibility(user: User | None = None) -> ColumnElement[bool]:
     return same_org & (Task.assigned_to_id == user.id)
 
 
+def job_visibility(user: User | None = None) -> ColumnElement[bool]:
+    """Reps see the jobs they started; everyone else all jobs of the organization."""
+    from server.jobs import Job
+
+    user = user or current_user()
+    same_org = Job.org_id == user.org_id
+    return same_org & (Job.user_id == user.id) if Role(user.role) == Role.REP else same_org
+
+
 def outlet_visibility(org_id: int | None) -> ColumnElement[bool]:
     """Public outlets, plus the private ones of ``org_id``."""
     from server.outlets.models import Outlet
@@ -116,6 +125,7 @@ _VISIBILITY = {
     "User": user_visibility,
     "Visit": visit_visibility,
     "Task": task_visibility,
+    "Job": job_visibility,
 }
 
 

@@ -98,6 +98,21 @@ def world(apps: dict[str, Flask]) -> dict[str, Any]:
             },
         )
         assert task.status_code == 201, task.get_json()
+        with app.app_context():
+            from server.db import db
+            from server.jobs import Job
+
+            job = Job(
+                org_id=a.org_id,
+                user_id=a.users["admin"],
+                kind="route_plan",
+                params={"name": MARKER},
+                status="failed",
+                error=MARKER,
+            )
+            db.session.add(job)
+            db.session.commit()
+            job_id = job.id
         tokens = admin_a.get("/api/v1/auth/tokens").get_json()["items"]
         ids = {
             "account_id": account.get_json()["id"],
@@ -109,6 +124,7 @@ def world(apps: dict[str, Flask]) -> dict[str, Any]:
             "outlet_id": private.get_json()["outlet"]["id"],
             "visit_id": visit.get_json()["id"],
             "task_id": task.get_json()["id"],
+            "job_id": job_id,
         }
         built[kind] = {"app": app, "a": a, "b": b, "ids": ids}
         return built[kind]

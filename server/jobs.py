@@ -1,0 +1,265 @@
+"""Long work (route plans, imports, exports) as jobs, on one interface with two backends.
+
+* In-process (the embedded default, no server needed): a small thread pool inside the
+  web process runs the job with its own app context.
+* Redis + RQ (production, ``RAYON_REDIS_URL``): the job is queued and a separate
+  ``rayon worker`` process runs it; RQ retries it after a failure or a worker crash.
+
+Either way the job's state lives in the database (``jobs`` table): queued, running
+(with progress and a heartbeat), done (with its result) or failed (with the reason).
+A job whose worker died is never left "running": ``reap_stale`` (run at start-up and
+before listing jobs) fails it, or queues it again while attempts remain.
+
+A feature registers a handler with :func:`register`; the handler gets a
+:class:`JobContext` (parameters, a progress callback, a session) and returns a
+JSON-able result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from server.auth.models import JSONType, utcnow
+from server.db import db
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+
+
+class Job(db.Model):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(String(300))
+    params: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass
+class JobContext:
+    job_id: int
+    org_id: int
+    user_id: int | None
+    params: dict[str, Any]
+    session: Session
+
+    def progress(self, percent: int, message: str | None = None) -> None:
+        """Report progress (committed at once in its own transaction, also a heartbeat)."""
+        _update(self.job_id, progress=max(0, min(100, int(percent))), message=message, heartbeat_at=utcnow())
+
+
+Handler = Callable[[JobContext], dict[str, Any]]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def register(kind: str, handler: Handler) -> None:
+    _HANDLERS[kind] = handler
+
+
+def _update(job_id: int, **values: Any) -> None:
+    """Write job state in a separate connection, so it is visible at once."""
+    with db.engine.begin() as connection:
+        connection.execute(Job.__table__.update().where(Job.__table__.c.id == job_id).values(**values))
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    def iso(value: dt.datetime | None) -> str | None:
+        if value is None:
+            return None
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
+
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "message": job.message,
+        "result": job.result if job.status == "done" else None,
+        "error": job.error,
+        "attempts": job.attempts,
+        "created_at": iso(job.created_at),
+        "started_at": iso(job.started_at),
+        "finished_at": iso(job.finished_at),
+        "url": f"/api/v1/jobs/{job.id}",
+    }
+
+
+# --- submitting -----------------------------------------------------------------------
+
+
+def submit(session: Session, *, org_id: int, user_id: int | None, kind: str, params: dict[str, Any]) -> Job:
+    """Record a job; it is handed to the backend once the current transaction commits."""
+    if kind not in _HANDLERS:
+        raise KeyError(f"no job handler for {kind!r}")
+    job = Job(org_id=org_id, user_id=user_id, kind=kind, params=params, status="queued")
+    session.add(job)
+    session.flush()
+    session.info.setdefault("jobs_to_dispatch", []).append(job.id)
+    return job
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_after_commit(session: Session) -> None:
+    pending = session.info.pop("jobs_to_dispatch", [])
+    if pending and has_app_context():
+        backend = current_app.extensions["rayon.jobs"]
+        for job_id in pending:
+            backend.enqueue(job_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop("jobs_to_dispatch", None)
+
+
+# --- running --------------------------------------------------------------------------
+
+
+def run_job(job_id: int) -> None:
+    """Run one job (in the app context of the caller). Never raises for a handler error."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.status in ("done", "failed"):
+        return
+    now = utcnow()
+    _update(job_id, status="running", started_at=now, heartbeat_at=now, attempts=job.attempts + 1, error=None)
+    db.session.expire(job)
+    handler = _HANDLERS.get(job.kind)
+    try:
+        if handler is None:
+            raise RuntimeError(f"no handler for job kind {job.kind!r}")
+        context = JobContext(job.id, job.org_id, job.user_id, dict(job.params or {}), db.session)
+        result = handler(context)
+        db.session.commit()
+        _update(job_id, status="done", progress=100, result=result, finished_at=utcnow(), heartbeat_at=utcnow())
+    except Exception as exc:  # the job fails, the worker lives on
+        db.session.rollback()
+        log.warning("job %s (%s) failed: %s", job_id, job.kind, exc)
+        detail = str(exc) if isinstance(exc, ValueError | KeyError | RuntimeError) else type(exc).__name__
+        _update(job_id, status="failed", error=detail[:2000], finished_at=utcnow(), message="failed: " + detail[:250])
+        log.debug("%s", traceback.format_exc())
+    finally:
+        db.session.remove()
+
+
+def reap_stale(session: Session, *, now: dt.datetime | None = None) -> int:
+    """Jobs 'running' without a heartbeat for STALE_AFTER: queue again or fail them."""
+    now = now or utcnow()
+    stale = session.execute(select(Job).where(Job.status == "running")).scalars().all()
+    count = 0
+    for job in stale:
+        beat = job.heartbeat_at or job.started_at or job.created_at
+        beat = beat if beat.tzinfo else beat.replace(tzinfo=dt.UTC)
+        if now - beat < STALE_AFTER:
+            continue
+        count += 1
+        if job.attempts < MAX_ATTEMPTS:
+            job.status = "queued"
+            job.message = "worker stopped; queued again"
+            session.info.setdefault("jobs_to_dispatch", []).append(job.id)
+        else:
+            job.status = "failed"
+            job.error = f"the worker stopped {job.attempts} times while running this job"
+            job.finished_at = now
+    session.flush()
+    return count
+
+
+# --- backends -------------------------------------------------------------------------
+
+
+class InProcessBackend:
+    """Runs jobs on a small thread pool of this process (embedded default)."""
+
+    name = "in-process"
+
+    def __init__(self, app: Flask, threads: int) -> None:
+        self.app = app
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rayon-job")
+        self.lock = threading.Lock()
+
+    def enqueue(self, job_id: int) -> None:
+        self.pool.submit(self._run, job_id)
+
+    def _run(self, job_id: int) -> None:
+        with self.app.app_context():
+            run_job(job_id)
+
+    def wait(self) -> None:
+        """Tests: block until queued jobs have run."""
+        self.pool.shutdown(wait=True)
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rayon-job")
+
+
+class RQBackend:
+    """Queues jobs in Redis for ``rayon worker`` (RQ); failures are retried."""
+
+    name = "rq"
+
+    def __init__(self, url: str, queue: str = "rayon") -> None:
+        from redis import Redis
+        from rq import Queue
+
+        self.connection = Redis.from_url(url)
+        self.queue = Queue(queue, connection=self.connection)
+
+    def enqueue(self, job_id: int) -> None:
+        from rq import Retry
+
+        self.queue.enqueue(
+            rq_entry,
+            job_id,
+            job_id=f"rayon-{job_id}-{utcnow().timestamp():.0f}",
+            retry=Retry(max=MAX_ATTEMPTS - 1, interval=[10, 60]),
+            job_timeout=3600,
+        )
+
+
+def rq_entry(job_id: int) -> None:
+    """What the RQ worker runs: builds the app once per worker process."""
+    app = _worker_app()
+    with app.app_context():
+        run_job(job_id)
+
+
+_APP: Flask | None = None
+
+
+def _worker_app() -> Flask:
+    global _APP
+    if _APP is None:
+        from server.app import create_app
+
+        _APP = create_app()
+    return _APP
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["RAYON"]
+    if settings.redis_url:
+        app.extensions["rayon.jobs"] = RQBackend(settings.redis_url)
+    else:
+        app.extensions["rayon.jobs"] = InProcessBackend(app, settings.job_threads)
