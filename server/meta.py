@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import current_app, render_template
@@ -33,10 +34,25 @@ class Health(MethodView):
             spatial = "SpatiaLite " + db.session.execute(text("SELECT spatialite_version()")).scalar_one()
         else:
             spatial = "PostGIS " + db.session.execute(text("SELECT postgis_lib_version()")).scalar_one()
-        outlets = db.session.execute(
-            select(func.count()).select_from(Outlet).where(Outlet.org_id.is_(None))
-        ).scalar_one()
-        return {"status": "ok", "database": dialect, "spatial": spatial, "outlets": outlets, "version": __version__}
+        return {"status": "ok", "database": dialect, "spatial": spatial, "outlets": _public_outlet_count(),
+                "version": __version__}
+
+
+_COUNT_TTL = 60.0
+_count_cache: dict[str, tuple[float, int]] = {}
+
+
+def _public_outlet_count() -> int:
+    """The number of public outlets, recounted at most once a minute per process: a
+    health probe every few seconds must not scan a million rows each time."""
+    key = str(db.engine.url)
+    now = time.monotonic()
+    cached = _count_cache.get(key)
+    if cached and now - cached[0] < _COUNT_TTL:
+        return cached[1]
+    count = db.session.execute(select(func.count()).select_from(Outlet).where(Outlet.org_id.is_(None))).scalar_one()
+    _count_cache[key] = (now, count)
+    return count
 
 
 @blp.route("/problems")
