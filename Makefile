@@ -44,7 +44,10 @@ format: $(VENV)/.stamp
 
 bench: $(VENV)/.stamp
 	@scripts/system-deps.sh postgis
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/outlets.py
+	$(BIN)/python benchmarks/routing.py
+	$(BIN)/python benchmarks/sync_load.py
 
 clean:
 	rm -rf $(VENV) var webapp/dist webapp/node_modules
