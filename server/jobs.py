@@ -68,8 +68,11 @@ class JobContext:
     session: Session
 
     def progress(self, percent: int, message: str | None = None) -> None:
-        """Report progress (committed at once in its own transaction, also a heartbeat)."""
-        _update(self.job_id, progress=max(0, min(100, int(percent))), message=message, heartbeat_at=utcnow())
+        """Report progress (also a heartbeat). It commits the job's session: a handler
+        keeps no half-done state across progress calls."""
+        _update(
+            self.session, self.job_id, progress=max(0, min(100, int(percent))), message=message, heartbeat_at=utcnow()
+        )
 
 
 Handler = Callable[[JobContext], dict[str, Any]]
@@ -80,10 +83,12 @@ def register(kind: str, handler: Handler) -> None:
     _HANDLERS[kind] = handler
 
 
-def _update(job_id: int, **values: Any) -> None:
-    """Write job state in a separate connection, so it is visible at once."""
-    with db.engine.begin() as connection:
-        connection.execute(Job.__table__.update().where(Job.__table__.c.id == job_id).values(**values))
+def _update(session: Session, job_id: int, **values: Any) -> None:
+    """Write job state and commit, so it is visible at once. Through the job's own session
+    and connection: a second connection would make SQLite refuse the session's next write
+    (its read snapshot would be older than the other connection's commit)."""
+    session.execute(Job.__table__.update().where(Job.__table__.c.id == job_id).values(**values))
+    session.commit()
 
 
 def job_json(job: Job) -> dict[str, Any]:
@@ -141,28 +146,38 @@ def _forget_after_rollback(session: Session) -> None:
 
 def run_job(job_id: int) -> None:
     """Run one job (in the app context of the caller). Never raises for a handler error."""
-    job = db.session.get(Job, job_id)
+    session = db.session
+    job = session.get(Job, job_id)
     if job is None or job.status in ("done", "failed"):
+        session.rollback()
         return
+    kind, org_id, user_id, params, attempts = job.kind, job.org_id, job.user_id, dict(job.params or {}), job.attempts
     now = utcnow()
-    _update(job_id, status="running", started_at=now, heartbeat_at=now, attempts=job.attempts + 1, error=None)
-    db.session.expire(job)
-    handler = _HANDLERS.get(job.kind)
+    _update(session, job_id, status="running", started_at=now, heartbeat_at=now, attempts=attempts + 1, error=None)
+    handler = _HANDLERS.get(kind)
     try:
         if handler is None:
-            raise RuntimeError(f"no handler for job kind {job.kind!r}")
-        context = JobContext(job.id, job.org_id, job.user_id, dict(job.params or {}), db.session)
-        result = handler(context)
-        db.session.commit()
-        _update(job_id, status="done", progress=100, result=result, finished_at=utcnow(), heartbeat_at=utcnow())
+            raise RuntimeError(f"no handler for job kind {kind!r}")
+        result = handler(JobContext(job_id, org_id, user_id, params, session))
+        session.commit()
+        _update(
+            session, job_id, status="done", progress=100, result=result, finished_at=utcnow(), heartbeat_at=utcnow()
+        )
     except Exception as exc:  # the job fails, the worker lives on
-        db.session.rollback()
-        log.warning("job %s (%s) failed: %s", job_id, job.kind, exc)
+        session.rollback()
+        log.warning("job %s (%s) failed: %s", job_id, kind, exc)
         detail = str(exc) if isinstance(exc, ValueError | KeyError | RuntimeError) else type(exc).__name__
-        _update(job_id, status="failed", error=detail[:2000], finished_at=utcnow(), message="failed: " + detail[:250])
+        _update(
+            session,
+            job_id,
+            status="failed",
+            error=detail[:2000],
+            finished_at=utcnow(),
+            message="failed: " + detail[:250],
+        )
         log.debug("%s", traceback.format_exc())
     finally:
-        db.session.remove()
+        session.remove()
 
 
 def reap_stale(session: Session, *, now: dt.datetime | None = None) -> int:
@@ -205,8 +220,11 @@ class InProcessBackend:
         self.pool.submit(self._run, job_id)
 
     def _run(self, job_id: int) -> None:
-        with self.app.app_context():
-            run_job(job_id)
+        try:
+            with self.app.app_context():
+                run_job(job_id)
+        except Exception:  # a thread pool would swallow it silently
+            log.exception("job %s could not be run", job_id)
 
     def wait(self) -> None:
         """Tests: block until queued jobs have run."""
