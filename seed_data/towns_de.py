@@ -408,7 +408,7 @@ class Germany:
         careful = self._near_water(town)
         anchors = town.anchors
         lat, lon = town.lat, town.lon
-        if anchors and (zone == "edge" or rng.random() < 0.7):
+        if anchors and (zone == "edge" or rng.random() < 0.85):
             # Big towns: any district; the centre itself gets extra weight for "centre".
             lat, lon = anchors[rng.randrange(len(anchors))]
         if careful:
@@ -432,7 +432,9 @@ class Germany:
                 else:
                     step = min(d * (0.15 + 0.3 * rng.random()), max_step)
                 lat, lon = lat + (tlat - lat) * step / d, lon + (tlon - lon) * step / d
-        jitter = 0.03 if careful else 0.06
+        # Inland, the spread grows with the town, so a city's outlets do not pile up on its
+        # few known points (a real city centre has a store every few hundred metres).
+        jitter = 0.03 if careful else min(0.06 + 0.03 * town.radius_km, 0.4)
         lat, lon = geo.offset(lat, lon, geo.normal(rng) * jitter, geo.normal(rng) * jitter)
         return round(lat, 6), round(lon, 6), self.postcode_at(lat, lon)
 
