@@ -68,8 +68,10 @@ def init_app(app: Flask) -> None:
     from server.accounts import org_api
     from server.auth import api as auth_api
     from server.auth import users_api
+    from server.catalog import api as catalog_api
     from server.outlets import api as outlets_api
     from server.plans import api as plans_api
+    from server.surveys import api as surveys_api
     from server.visits import api as visits_api
 
     app.config.setdefault("API_TITLE", "Rayon API")
@@ -89,4 +91,6 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     for blueprint in (meta.blp, auth_api.blp, users_api.blp, outlets_api.blp, accounts_api.blp, org_api.blp,
                       visits_api.blp, jobs_api.blp, plans_api.blp):
+        api.register_blueprint(blueprint)
+    for blueprint in (catalog_api.blp, surveys_api.blp):  # catalog, forms, responses, photos
         api.register_blueprint(blueprint)

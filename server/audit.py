@@ -39,6 +39,22 @@ def _audited() -> dict[type, str]:
         User: "user",
         Organization: "organization",
         Outlet: "outlet",
+        **_audited_surveys_catalog(),
+    }
+
+
+def _audited_surveys_catalog() -> dict[type, str]:
+    from server.catalog.models import Product, ProductList, ProductListItem
+    from server.surveys.models import Form, FormVersion, Photo, SurveyResponse
+
+    return {
+        Product: "product",
+        ProductList: "product_list",
+        ProductListItem: "product_list_item",
+        Form: "form",
+        FormVersion: "form_version",
+        SurveyResponse: "survey_response",
+        Photo: "photo",
     }
 
 

@@ -39,6 +39,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "visits.plan": frozenset({M, A}),
     "tasks.write": frozenset({R, M, A}),
     "sync.use": frozenset({R, M, A}),
+    # Catalog and forms: HQ and admins configure them; everyone in the field reads them.
+    "catalog.read": frozenset({R, M, H, A}),
+    "catalog.write": frozenset({H, A}),
+    "forms.read": frozenset({R, M, H, A}),
+    "forms.write": frozenset({H, A}),
+    # Survey responses and photos: who visits submits; reading is by role (own, team, all).
+    "responses.read": frozenset({R, M, H, A}),
+    "responses.write": frozenset({R, M, A}),
+    "photos.write": frozenset({R, M, A}),
 }
 
 

@@ -143,6 +143,7 @@ def world(apps: dict[str, Flask]) -> dict[str, Any]:
             "job_id": job_id,
             "plan_id": plan_id,
         }
+        ids.update(_surveys_and_catalog(app, a, admin_a, outlets[0]))
         built[kind] = {"app": app, "a": a, "b": b, "ids": ids}
         return built[kind]
 
@@ -151,6 +152,61 @@ def world(apps: dict[str, Flask]) -> dict[str, Any]:
             return build(kind)
 
     return World()
+
+
+def _surveys_and_catalog(app: Flask, a: Any, admin_a: As, outlet_id: int) -> dict[str, int]:
+    """Organization A's marked product, product list, form, response and photo (as rep1's)."""
+    import io
+    import tempfile
+
+    from PIL import Image
+
+    app.config.setdefault("PHOTO_STORAGE_DIR", tempfile.mkdtemp(prefix="rayon-photos-"))
+    product = admin_a.post(
+        "/api/v1/products", json={"gtin": "4006381333931", "brand": MARKER, "name": MARKER, "own": False}
+    )
+    assert product.status_code == 201, product.get_json()
+    product_list = admin_a.post(
+        "/api/v1/product-lists",
+        json={"key": "secret", "name": MARKER, "products": [{"product_id": product.get_json()["id"]}]},
+    )
+    assert product_list.status_code == 201, product_list.get_json()
+    definition = {
+        "key": "secret_form",
+        "title": MARKER,
+        "sections": [{"key": "main", "title": MARKER, "questions": [{"key": "note", "type": "text", "label": MARKER}]}],
+    }
+    form = admin_a.post("/api/v1/forms", json={"definition": definition})
+    assert form.status_code == 201, form.get_json()
+    rep_a = a.client(app.test_client(), "rep1")
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(image, "JPEG")
+    photo_uuid = "00000000-0000-4000-8000-0000000000ff"
+    photo = rep_a.post(
+        "/api/v1/photos",
+        data={"file": (io.BytesIO(image.getvalue()), "x.jpg"), "uuid": photo_uuid},
+        content_type="multipart/form-data",
+    )
+    assert photo.status_code == 201, photo.get_json()
+    response = rep_a.post(
+        "/api/v1/responses",
+        json={
+            "uuid": "00000000-0000-4000-8000-0000000000fe",
+            "form_version_id": form.get_json()["current_version"]["id"],
+            "outlet_id": outlet_id,
+            "completed_at": "2026-11-25T10:00:00+01:00",
+            "answers": {"note": MARKER},
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    return {
+        "product_id": product.get_json()["id"],
+        "list_id": product_list.get_json()["id"],
+        "form_id": form.get_json()["id"],
+        "form_version_id": form.get_json()["current_version"]["id"],
+        "response_id": response.get_json()["id"],
+        "photo_id": photo.get_json()["id"],
+    }
 
 
 def _rules(app: Flask) -> list[Any]:

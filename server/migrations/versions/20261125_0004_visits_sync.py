@@ -1,7 +1,7 @@
 """Visits, follow-up tasks, the sync ledger and tombstones.
 
 Revision ID: 20261125_0004
-Revises: 20261125_0002
+Revises: 20261125_0003
 Create Date: 2026-11-25
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "20261125_0004"
-down_revision = "20261125_0002"
+down_revision = "20261125_0003"
 branch_labels = None
 depends_on = None
 
