@@ -228,6 +228,7 @@ def time_raw(url: str, queries: dict[str, list[dict[str, Any]]]) -> dict[str, di
     from server.outlets.service import PageRequest, plan_search
 
     app = create_app(Settings(database_url=url, secret_key="bench", seed_on_start=False))
+    cap = app.config["RAYON"].exact_total_limit  # the API's count cap
     results: dict[str, dict[str, Any]] = {}
     with app.app_context():
         dialect = for_bind(db.engine)

@@ -10,12 +10,12 @@ Refused when ``RAYON_ENV=production``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from dataclasses import dataclass
 from typing import Any
 
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon
-from shapely.ops import voronoi_diagram
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -199,6 +199,7 @@ def seed_demo(session: Session, *, password: str, env: str) -> dict[str, int]:
         user(f"admin@{DEMO_DOMAIN}", "Ada Admin", "admin", locale="en")
         user(f"hq@{DEMO_DOMAIN}", "Hanna Quast", "hq", locale="de")
         _custom_fields(session, org.id)
+        _catalog_and_forms(session, org.id)
         counts = {"users": 2, "accounts": 0, "contacts": 0, "territories": 0}
         rep_number = 0
         for index, region in enumerate(REGIONS, start=1):
@@ -239,6 +240,13 @@ def seed_demo(session: Session, *, password: str, env: str) -> dict[str, int]:
         session.info.pop("skip_audit", None)
 
 
+def _catalog_and_forms(session: Session, org_id: int) -> None:
+    """Brisa's beverages and the competitors' (GTIN-13), product lists, the ready-made forms."""
+    from server.catalog.demo import seed_catalog_and_forms
+
+    seed_catalog_and_forms(session, org_id)
+
+
 def _custom_fields(session: Session, org_id: int) -> None:
     session.add_all(
         [
@@ -266,7 +274,7 @@ def _region(session: Session, rnd: random.Random, org_id: int, region: Region, r
     ).all()
     if not rows:
         return {"accounts": 0, "contacts": 0, "territories": 0}
-    cells = _territories(rows, reps)
+    cells = _territories(rows, reps, region.centre)
     territories = 0
     for rep, cell in zip(reps, cells, strict=True):
         territory = Territory(
@@ -278,7 +286,8 @@ def _region(session: Session, rnd: random.Random, org_id: int, region: Region, r
         territories += 1
     ranked = sorted(rows, key=lambda r: -(r[3] or 0))
     klass = {
-        row[0]: ("A" if i < len(rows) * 0.15 else "B" if i < len(rows) * 0.5 else "C") for i, row in enumerate(ranked)
+        # A real book: a few key stores weekly, a quarter every two weeks, the rest monthly.
+        row[0]: ("A" if i < len(rows) * 0.10 else "B" if i < len(rows) * 0.35 else "C") for i, row in enumerate(ranked)
     }
     now = utcnow()
     contacts = 0
@@ -286,7 +295,7 @@ def _region(session: Session, rnd: random.Random, org_id: int, region: Region, r
         point = Point(olon, olat)
         rep = next((r for r, cell in zip(reps, cells, strict=True) if cell.covers(point)), None)
         account_class = klass[outlet_id]
-        status = rnd.choices(["customer", "prospect", "lost"], weights=[70, 25, 5])[0]
+        status = rnd.choices(["customer", "prospect", "lost"], weights=[55, 35, 10])[0]
         weeks = FREQUENCY[account_class]
         last_visit = now - dt.timedelta(days=rnd.randint(0, weeks * 7 + 10)) if rnd.random() < 0.85 else None
         account = Account(
@@ -313,19 +322,40 @@ def _region(session: Session, rnd: random.Random, org_id: int, region: Region, r
     return {"accounts": len(rows), "contacts": contacts, "territories": territories}
 
 
-def _territories(rows: list[Any], reps: list[User]) -> list[MultiPolygon]:
-    """One territory per rep: the Voronoi cell of their home, clipped to the region's accounts."""
-    homes = MultiPoint([(r.home_lon, r.home_lat) for r in reps])
-    # Every rep's home lies inside the covered area, so every territory has an area.
-    points = [(r[2], r[1]) for r in rows] + [(p.x, p.y) for p in homes.geoms]
-    hull = MultiPoint(points).convex_hull.buffer(0.05)
-    diagram = voronoi_diagram(homes, envelope=hull.envelope.buffer(0.5))
-    cells = []
-    for rep in reps:
-        home = Point(rep.home_lon, rep.home_lat)
-        cell = next(c for c in diagram.geoms if c.covers(home)).intersection(hull)
-        cells.append(MultiPolygon([cell]) if isinstance(cell, Polygon) else cell)
-    return cells
+def _territories(rows: list[Any], reps: list[User], centre: tuple[float, float]) -> list[MultiPolygon]:
+    """One territory per rep with about the same number of accounts: wedges around the
+    region's centre, each given to the rep whose home lies in that direction."""
+    clat, clon = centre
+    scale = math.cos(math.radians(clat))
+
+    def angle(lat: float, lon: float) -> float:
+        return math.atan2(lat - clat, (lon - clon) * scale) % (2 * math.pi)
+
+    angles = sorted(angle(r[1], r[2]) for r in rows)
+    n = len(reps)
+    cuts = [angles[len(angles) * k // n] for k in range(n)]
+    homes = [Point(r.home_lon, r.home_lat) for r in reps]
+    points = [(r[2], r[1]) for r in rows] + [(p.x, p.y) for p in homes]
+    area = MultiPoint(points).convex_hull.buffer(0.05)
+    radius = 5.0  # degrees: beyond the region
+    wedges = []
+    for k in range(n):
+        start, end = cuts[k], cuts[(k + 1) % n] if k + 1 < n else cuts[0] + 2 * math.pi
+        steps = max(2, int((end - start) / 0.05))
+        arc = [(clon + radius * math.cos(start + (end - start) * t / steps) / scale,
+                clat + radius * math.sin(start + (end - start) * t / steps)) for t in range(steps + 1)]
+        wedges.append(Polygon([(clon, clat), *arc, (clon, clat)]).intersection(area))
+    # Each rep takes the wedge nearest their home, in turn (small regions: greedy is enough).
+    order = sorted(range(n), key=lambda k: angle(reps[k].home_lat, reps[k].home_lon))
+    cells: list[MultiPolygon | None] = [None] * n
+    free = list(range(n))
+    for k in order:
+        home = homes[k]
+        best = min(free, key=lambda w: wedges[w].distance(home))
+        free.remove(best)
+        cell = wedges[best]
+        cells[k] = MultiPolygon([cell]) if isinstance(cell, Polygon) else cell
+    return [c for c in cells if c is not None]
 
 
 def _colour(index: int) -> str:
