@@ -527,11 +527,12 @@ def submit_response(
         body_sha256=body_hash,
         locale=locale,
     )
-    session.add(response)
     try:
-        session.flush()
+        # A savepoint: a clash must not undo the caller's other work (a sync batch).
+        with session.begin_nested():
+            session.add(response)
+            session.flush()
     except IntegrityError:  # the same UUID arrived twice at once
-        session.rollback()
         existing = _existing(session, user, uuid, body_hash)
         if existing is not None:
             return existing, False

@@ -168,8 +168,18 @@ class Visits(MethodView):
 @blp.route("/visits/<int:visit_id>")
 class VisitDetail(MethodView):
     def get(self, visit_id: int) -> Any:
-        """One visit"""
-        return jsonify(service.visit_json(service.get_visit(db.session, current_user(), visit_id)))
+        """One visit, with the survey responses made during it (also those sent before it)"""
+        from server.surveys import service as surveys
+        from server.surveys.models import SurveyResponse
+
+        user = current_user()
+        visit = service.get_visit(db.session, user, visit_id)
+        responses = db.session.execute(
+            surveys.responses_query(user).where(SurveyResponse.visit_uuid == visit.uuid).order_by(SurveyResponse.id)
+        ).scalars()
+        body = service.visit_json(visit)
+        body["responses"] = [surveys.response_json(db.session, r, full=False) for r in responses]
+        return jsonify(body)
 
 
 @blp.route("/visits/<int:visit_id>/check-in")

@@ -144,7 +144,7 @@ class Batch(_Strict):
 
 # --- handlers ---------------------------------------------------------------------------
 
-Handler = Callable[[Session, User, dict[str, Any], dt.datetime, str], dict[str, Any]]
+Handler = Callable[[Session, User, dict[str, Any], dt.datetime, str, dict[str, Any]], dict[str, Any]]
 
 
 def _visit(session: Session, user: User, visit_uuid: Any) -> Visit:
@@ -159,7 +159,7 @@ def _visible_visit_ids(session: Session, user: User, visit_id: int) -> set[int]:
 
 
 def _visit_create(
-    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str
+    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str, raw: dict[str, Any]
 ) -> dict[str, Any]:
     payload = {**data, "uuid": str(data.pop("visit_uuid", None) or change_uuid)}
     visit, _ = visits.create_visit(session, user, payload)
@@ -167,7 +167,7 @@ def _visit_create(
 
 
 def _visit_check_in(
-    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str
+    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str, raw: dict[str, Any]
 ) -> dict[str, Any]:
     visit = visits.visit_by_uuid(session, user, str(data["visit_uuid"]))
     if visit is None:
@@ -187,7 +187,7 @@ def _visit_check_in(
 
 
 def _visit_check_out(
-    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str
+    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str, raw: dict[str, Any]
 ) -> dict[str, Any]:
     visit = _visit(session, user, data["visit_uuid"])
     visits.check_out(session, user, visit, {**data, "client_at": client_at})
@@ -195,7 +195,7 @@ def _visit_check_out(
 
 
 def _visit_cancel(
-    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str
+    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str, raw: dict[str, Any]
 ) -> dict[str, Any]:
     visit = _visit(session, user, data["visit_uuid"])
     visits.cancel_visit(session, user, visit, data.get("reason"))
@@ -203,7 +203,7 @@ def _visit_cancel(
 
 
 def _account_update(
-    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str
+    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str, raw: dict[str, Any]
 ) -> dict[str, Any]:
     """Field-level last-writer-wins by the phone's clock; older writes are reported, not applied."""
     account = get_scoped(Account, data["account_id"], what="account", user=user)
@@ -250,7 +250,7 @@ def accounts_schema() -> Schema:
 
 
 def _contact_create(
-    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str
+    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str, raw: dict[str, Any]
 ) -> dict[str, Any]:
     account = get_scoped(Account, data.pop("account_id"), what="account", user=user)
     contact = Contact(org_id=user.org_id, account_id=account.id)
@@ -259,7 +259,7 @@ def _contact_create(
 
 
 def _contact_update(
-    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str
+    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str, raw: dict[str, Any]
 ) -> dict[str, Any]:
     from server.accounts.schemas import ContactWriteSchema
 
@@ -270,7 +270,7 @@ def _contact_update(
 
 
 def _task_create(
-    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str
+    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str, raw: dict[str, Any]
 ) -> dict[str, Any]:
     payload = {**data, "uuid": str(data.pop("task_uuid", None) or change_uuid)}
     if payload.get("visit_uuid"):
@@ -280,7 +280,7 @@ def _task_create(
 
 
 def _task_update(
-    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str
+    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str, raw: dict[str, Any]
 ) -> dict[str, Any]:
     task = session.execute(
         select(Task).where(Task.uuid == str(data.pop("task_uuid")), task_visibility(user))
@@ -289,6 +289,22 @@ def _task_update(
         raise Problem("not-found", "There is no such task.")
     visits.update_task(session, user, task, data)
     return visits.task_json(task)
+
+
+def _response_submit(
+    session: Session, user: User, data: dict[str, Any], client_at: dt.datetime, change_uuid: str, raw: dict[str, Any]
+) -> dict[str, Any]:
+    """A survey response: immutable; the same UUID with other answers is rejected (409)."""
+    from server.surveys import service as surveys
+
+    response, _ = surveys.submit_response(session, user, data, raw)
+    return surveys.response_json(session, response, full=False)
+
+
+def _response_schema() -> type[Schema]:
+    from server.surveys.schemas import ResponseWriteSchema
+
+    return ResponseWriteSchema
 
 
 KINDS: dict[str, tuple[type[Schema], Handler]] = {
@@ -302,6 +318,7 @@ KINDS: dict[str, tuple[type[Schema], Handler]] = {
     "task.create": (TaskCreate, _task_create),
     "task.update": (TaskUpdate, _task_update),
 }
+KINDS["response.submit"] = (_response_schema(), _response_submit)
 
 
 def register_kind(kind: str, schema: type[Schema], handler: Handler) -> None:
@@ -366,7 +383,7 @@ def _apply_one(session: Session, user: User, raw: Any, index: int, seen: set[str
     savepoint = session.begin_nested()
     try:
         data = _load(schema(), change["data"], f"changes[{index}].data")
-        result = handler(session, user, data, change["client_at"], change_uuid)
+        result = handler(session, user, data, change["client_at"], change_uuid, change["data"])
         session.add(
             SyncChange(
                 org_id=user.org_id,
@@ -446,6 +463,8 @@ def pull(session: Session, user: User, since: str | None, limit: int, today: dt.
         body[name] = rows
         new_positions[name] = last if has_more else "done"
         more = more or has_more
+    if not state.get("page"):
+        body["forms"] = _forms_if_changed(session, user, start)
     if more:
         body["next"] = _encode({"page": True, "from": window_start, "until": until.isoformat(), "pos": new_positions})
         body["has_more"] = True
@@ -544,6 +563,34 @@ def _collection(
     has_more = len(rows) > limit
     last = [keys[-1][0].isoformat(), keys[-1][1]] if keys else position
     return items, last, has_more
+
+
+def _forms_if_changed(session: Session, user: User, start: dt.datetime | None) -> dict[str, Any] | None:
+    """The active forms (definitions, targeting) and the product lists they need, when any
+    of them changed since ``start`` (always on a full pull); None when nothing changed."""
+    from server.catalog.models import Product
+    from server.surveys import definition as defs
+    from server.surveys import service as surveys
+    from server.surveys.models import Form, FormVersion
+
+    if start is not None:
+        changed = any(
+            session.execute(select(column).where(org == user.org_id, column >= start).limit(1)).first()
+            for column, org in ((Form.updated_at, Form.org_id), (FormVersion.created_at, FormVersion.org_id),
+                                (Product.updated_at, Product.org_id))
+        )
+        if not changed:
+            return None
+    forms = session.execute(select(Form).where(Form.org_id == user.org_id, Form.active.is_(True))
+                            .order_by(Form.key)).scalars().all()
+    items, lists = [], set()
+    for form in forms:
+        body = surveys.form_json(session, form, detail=True)
+        body.pop("versions", None)
+        items.append(body)
+        if "definition" in body:
+            lists |= defs.product_lists_of(body["definition"])
+    return {"items": items, "product_lists": surveys.product_lists_json(session, user.org_id, lists)}
 
 
 def _outlet_detail(outlet: Outlet) -> dict[str, Any]:

@@ -237,3 +237,66 @@ def test_bad_sync_requests(field: Any) -> None:
         .status_code
         == 403
     )
+
+
+def test_a_store_check_syncs_with_its_visit_in_any_order(app: Flask, field: Any) -> None:
+    """A response sent before its visit, a photo before its response: all linked in the end;
+    the manager sees the visit with its survey."""
+    import io
+
+    from PIL import Image
+
+    from server.db import db as database
+    from server.demo import _catalog_and_forms  # the ready-made forms and demo catalog
+
+    with app.app_context():
+        _catalog_and_forms(database.session, field.org_id)
+        database.session.commit()
+    rep = field.client(field.http, "rep1")
+    account = field.accounts[0]
+    applicable = rep.get(f"/api/v1/forms/applicable?account_id={account['id']}").get_json()
+    quick = next(f for f in applicable["items"] if f["key"] == "availability_check")
+    visit_uuid, photo_uuid = str(uuid.uuid4()), str(uuid.uuid4())
+    image = io.BytesIO()
+    Image.new("RGB", (16, 16), "red").save(image, "JPEG")
+    photo = rep.post(
+        "/api/v1/photos",
+        data={"file": (io.BytesIO(image.getvalue()), "shelf.jpg"), "uuid": photo_uuid},
+        content_type="multipart/form-data",
+    )
+    assert photo.status_code == 201, photo.get_json()
+    products = applicable["product_lists"]["core_range"]
+    rows = [
+        {"product_id": p["product_id"], "available": n > 0, **({"reason": "out_of_stock"} if n == 0 else {})}
+        for n, p in enumerate(products)
+    ]
+    answers = {"availability": rows, "shelf_photo": [photo_uuid]}
+    response_change = change(
+        "response.submit",
+        {
+            "uuid": str(uuid.uuid4()),
+            "form_version_id": quick["form_version_id"],
+            "account_id": account["id"],
+            "visit_uuid": visit_uuid,
+            "completed_at": dt.datetime.now(dt.UTC).isoformat(),
+            "answers": answers,
+        },
+        10,
+    )
+    first = push(rep, [response_change])[0]
+    lat, lon = account["outlet"]["lat"], account["outlet"]["lon"]
+    later = push(
+        rep,
+        [
+            change(
+                "visit.check_in", {"visit_uuid": visit_uuid, "account_id": account["id"], "lat": lat, "lon": lon}, 0
+            ),
+            change("visit.check_out", {"visit_uuid": visit_uuid, "outcome": "survey_only"}, 20),
+        ],
+    )
+    assert [r["status"] for r in later] == ["applied", "applied"]
+    assert first["status"] == "applied", first
+    manager = field.client(field.http, "manager")
+    visit = manager.get(f"/api/v1/visits/{later[0]['result']['id']}").get_json()
+    assert visit["status"] == "done" and [r["id"] for r in visit["responses"]] == [first["result"]["id"]]
+    assert push(rep, [response_change])[0]["status"] == "duplicate"
