@@ -1,8 +1,14 @@
 """Browser tests: the built web app, served by the real Flask app, in headless Chromium.
 
 The app runs on the session's SQLite app (``apps["sqlite"]``: 3,000 generated outlets plus
-the hand-placed Quokka outlets around Luxembourg City) behind a werkzeug server on a free
-port. Chromium is Debian's (``/usr/bin/chromium``, or ``RAYON_CHROMIUM``), driven by
+the hand-placed Quokka outlets around Luxembourg City, and the demo brand seeded once per
+session: ``rep1@demo.rayon.test`` … with the password ``rayon-demo``) behind a werkzeug
+server on a free port. Every API call needs a login: ``make_page()`` logs the browser in
+through the API (the session cookie lands in the browser context) as a rep without a
+language of their own, ``make_page(login="rep1@demo.rayon.test")`` as a demo user, and
+``make_page(login=None)`` not at all (for tests of the login itself).
+
+Chromium is Debian's (``/usr/bin/chromium``, or ``RAYON_CHROMIUM``), driven by
 Playwright; every request to another host is aborted, as on a phone without network
 (so map tiles fail, as they must be allowed to). ``webapp/dist`` is built first when it is
 missing or older than its sources (``scripts/build-webapp.sh``).
@@ -25,6 +31,7 @@ from flask import Flask
 
 from tests import data
 from tests.conftest import require
+from tests.tenants import As
 
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "webapp" / "dist"
@@ -51,6 +58,60 @@ PHONE: dict[str, Any] = {
     "geolocation": {"latitude": data.CENTRE[0], "longitude": data.CENTRE[1], "accuracy": 20},
     "permissions": ["geolocation"],
 }
+
+
+DEMO_PASSWORD = "rayon-demo"
+
+
+@pytest.fixture(scope="session")
+def demo_app(apps: dict[str, Flask]) -> Flask:
+    """The SQLite app with the demo brand (idempotent: the API tests may have seeded it already)."""
+    from server.db import db
+    from server.demo import seed_demo
+
+    app = apps["sqlite"]
+    with app.app_context():
+        seed_demo(db.session, password=DEMO_PASSWORD, env="development")
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def viewer(demo_app: Flask) -> tuple[str, str]:
+    """(email, password) of a rep with no language of their own, in an organization of their own:
+    the phone's language applies, as the outlet tests expect."""
+    from tests.tenants import PASSWORD, make_tenant
+
+    tenant = make_tenant(demo_app, roles={"rep": "rep"}, name="Browser")
+    return tenant.emails["rep"], PASSWORD
+
+
+@pytest.fixture(scope="session")
+def api(demo_app: Flask) -> Callable[[str], As]:
+    """``api(email)``: a Flask test client acting as that demo user (bearer token), in-process."""
+    clients: dict[str, As] = {}
+
+    def client_for(email: str) -> As:
+        if email not in clients:
+            test_client = demo_app.test_client()
+            response = test_client.post(
+                "/api/v1/auth/login",
+                json={"email": email, "password": DEMO_PASSWORD},
+                environ_base={"REMOTE_ADDR": "10.9.9.9"},
+            )
+            assert response.status_code == 200, response.get_json()
+            clients[email] = As(demo_app.test_client(), response.get_json()["access_token"])
+        return clients[email]
+
+    return client_for
+
+
+def log_in(context: Any, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Log the browser context in through the API: the session and CSRF cookies land in the context."""
+    response = context.request.post(
+        f"{base_url}/api/v1/auth/login", data={"email": email, "password": password, "cookie": True}
+    )
+    assert response.ok, f"login as {email} failed: {response.status} {response.text()}"
 
 
 @pytest.fixture(scope="session")
@@ -99,11 +160,11 @@ def _buffered(app: Flask) -> Callable[..., Any]:
 
 
 @pytest.fixture(scope="session")
-def live_server(apps: dict[str, Flask], webapp_dist: Path) -> Iterator[str]:
-    """Base URL of the SQLite app, served in a background thread."""
+def live_server(demo_app: Flask, webapp_dist: Path) -> Iterator[str]:
+    """Base URL of the SQLite app (with the demo brand), served in a background thread."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, _buffered(apps["sqlite"]), threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(demo_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="rayon-live-server", daemon=True)
     thread.start()
     try:
@@ -134,17 +195,23 @@ def _is_local(url: str) -> bool:
 
 
 @pytest.fixture
-def make_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
-    """``make_page(**context_options)``: a page in a fresh phone context (new storage, new
-    service worker); options override PHONE. JavaScript errors on the page fail the test."""
+def make_page(browser: Any, live_server: str, viewer: tuple[str, str]) -> Iterator[Callable[..., Any]]:
+    """``make_page(login="viewer", **context_options)``: a page in a fresh phone context (new
+    storage, new service worker), logged in as ``login`` (an email of a demo user, "viewer"
+    for a rep without a language of their own, None for nobody); options override PHONE.
+    JavaScript errors on the page fail the test."""
     contexts: list[Any] = []
     errors: list[str] = []
 
-    def factory(**options: Any) -> Any:
+    def factory(login: str | None = "viewer", **options: Any) -> Any:
         context = browser.new_context(**{**PHONE, "base_url": live_server, **options})
         context.set_default_timeout(15_000)
         context.route(lambda url: not _is_local(url), lambda route: route.abort("internetdisconnected"))
         contexts.append(context)
+        if login == "viewer":
+            log_in(context, live_server, *viewer)
+        elif login is not None:
+            log_in(context, live_server, login)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
         return page

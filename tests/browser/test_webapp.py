@@ -1,4 +1,6 @@
-"""The mobile web app, as a rep uses it on a phone (360×780), against the real API.
+"""The mobile web app, as a rep uses it on a phone (360×780), against the real API: the outlet
+screens (Nearby, Map, Search, outlet page), languages, offline use, CSP, keyboard and touch.
+Each page is logged in (``make_page``) as a rep without a language of their own.
 
 Each test saves a screenshot of the screen it checks to var/screenshots/ for people to look at.
 """
@@ -13,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import API_CACHE, SMALL_TARGETS, screen, wait_until_saved
 from tests.data import PLACED
 
 pytestmark = pytest.mark.browser
@@ -20,29 +23,14 @@ pytestmark = pytest.mark.browser
 #: The hand-placed outlets within 2 km of the centre, nearest first (metres from the centre).
 NEAREST = ["REWE Quokka-Markt", "Aldi Süd Quokka", "E.Leclerc Quokka", "Épicerie Quokka", "dm Quokka"]
 QUOKKA_NAMES = sorted(o["name"] for o in PLACED)
-API_CACHE = "rayon-api-v1"
+NAV_EN = ["Nearby", "Accounts", "Map", "Search"]
+NAV_DE = ["In der Nähe", "Kunden", "Karte", "Suche"]
+NAV_FR = ["À proximité", "Clients", "Carte", "Recherche"]
 
 
 def metres(value: str) -> re.Pattern[str]:
     r"""The distance as shown, allowing the no-break spaces Intl puts before units ("100\xa0m")."""
     return re.compile("^" + value.replace(" ", r"\s") + "$")
-
-
-def screen(page: Any) -> Any:
-    """The screen on show (the other tabs stay in the page, hidden, keeping their state)."""
-    return page.locator(".screen:not([hidden])")
-
-
-def wait_until_saved(page: Any, fragment: str) -> None:
-    """Wait until the service worker controls the page and has saved an API answer whose URL has ``fragment``."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
-    page.wait_for_function(
-        """async ([name, fragment]) => {
-            const cache = await caches.open(name);
-            return (await cache.keys()).some((request) => request.url.includes(fragment));
-        }""",
-        arg=[API_CACHE, fragment],
-    )
 
 
 def test_nearby_lists_nearest_outlets_first(page: Any, screenshot: Any) -> None:
@@ -138,12 +126,12 @@ def test_switching_to_german_changes_the_labels(page: Any, screenshot: Any) -> N
     """Choosing Deutsch in the settings sheet changes the navigation and list to German, also after a reload."""
     page.goto("/")
     nav = page.get_by_role("navigation")
-    expect(nav.get_by_role("link")).to_have_text(["Nearby", "Map", "Search"])
+    expect(nav.get_by_role("link")).to_have_text(NAV_EN)
     page.get_by_role("button", name="Settings").click()
     expect(page.get_by_role("dialog", name="Settings")).to_be_visible()
     screenshot(page, "settings")
     page.get_by_label("Deutsch").check()
-    expect(nav.get_by_role("link")).to_have_text(["In der Nähe", "Karte", "Suche"])
+    expect(nav.get_by_role("link")).to_have_text(NAV_DE)
     page.get_by_role("dialog").get_by_role("button", name="Schließen").click()
     expect(page.get_by_role("dialog")).to_be_hidden()
     expect(page.locator("html")).to_have_attribute("lang", "de")
@@ -151,14 +139,14 @@ def test_switching_to_german_changes_the_labels(page: Any, screenshot: Any) -> N
     expect(screen(page).locator(".outlet-distance").nth(3)).to_have_text(metres("1,2 km"))
     screenshot(page, "nearby-de")
     page.reload()
-    expect(nav.get_by_role("link")).to_have_text(["In der Nähe", "Karte", "Suche"])
+    expect(nav.get_by_role("link")).to_have_text(NAV_DE)
 
 
 def test_french_phone_gets_french(make_page: Any) -> None:
     """A phone set to French gets the app in French, with French number formats."""
     page = make_page(locale="fr-FR")
     page.goto("/")
-    expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(["À proximité", "Carte", "Recherche"])
+    expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(NAV_FR)
     expect(screen(page).locator(".outlet-distance").nth(3)).to_have_text(metres("1,2 km"))
     expect(page.locator("html")).to_have_attribute("lang", "fr")
 
@@ -209,7 +197,7 @@ def test_offline_reload_shows_saved_nearby(page: Any, screenshot: Any) -> None:
     banner = page.locator(".offline-banner")
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("Offline — showing saved data")
-    expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(["Nearby", "Map", "Search"])
+    expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(NAV_EN)
     expect(screen(page).locator(".outlet-name").first).to_have_text("REWE Quokka-Markt")
     expect(screen(page).locator(".outlet-distance").first).to_have_text(metres("100 m"))
     screenshot(page, "offline-nearby")
@@ -297,16 +285,6 @@ def test_works_with_the_keyboard(page: Any) -> None:
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("REWE Quokka-Markt")
     expect(page.get_by_role("heading", level=1)).to_be_focused()
-
-
-SMALL_TARGETS = """() => [...document.querySelectorAll(
-        '.screen:not([hidden]) a, .screen:not([hidden]) button, .screen:not([hidden]) input, '
-        + '.screen:not([hidden]) .leaflet-marker-icon, nav a, nav button')]
-    .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
-    .filter((el) => !el.closest('.leaflet-control-attribution'))  // a credit line, not a control
-    .map((el) => { const r = el.getBoundingClientRect();
-                   return { what: el.outerHTML.slice(0, 100), width: r.width, height: r.height }; })
-    .filter(({ width, height }) => width < 44 || height < 44)"""
 
 
 def test_touch_targets_are_at_least_44_px(page: Any) -> None:

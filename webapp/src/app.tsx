@@ -1,26 +1,88 @@
-// The app: bottom-navigation tabs (kept alive while hidden, so a list keeps its results and
-// scroll position), the outlet page on top, the offline banner and the settings sheet.
+// The app: the login (and invitation) screens when nobody is logged in; otherwise the
+// bottom-navigation tabs (kept alive while hidden, so a list keeps its results and scroll
+// position), outlet and account pages on top, the banners and the settings sheet.
 import { useEffect, useState } from "preact/hooks";
+import type { Me } from "./api/types";
+import { accountUpdatesStore } from "./components/AccountBits";
 import { BottomNav, OfflineBanner, SettingsSheet, UpdateBanner } from "./components/Chrome";
 import { useI18n } from "./i18n";
-import { navigatedInApp, paths, routeStore, type Route, type TabName } from "./router";
+import { navigate, navigatedInApp, paths, routeStore, safeNext, type Route, type TabName } from "./router";
+import { AccountDetail } from "./screens/AccountDetail";
+import { Accounts } from "./screens/Accounts";
+import { Invite } from "./screens/Invite";
+import { Login } from "./screens/Login";
 import { MapScreen } from "./screens/MapScreen";
 import { Nearby } from "./screens/Nearby";
 import { OutletDetail } from "./screens/OutletDetail";
 import { Search } from "./screens/Search";
+import { sessionStore } from "./session";
 import { useStore } from "./store";
 
+const TAB_NAMES: readonly TabName[] = ["nearby", "accounts", "map", "search"];
+
 function tabOf(route: Route): TabName | null {
-  return route.name === "nearby" || route.name === "map" || route.name === "search" ? route.name : null;
+  return (TAB_NAMES as readonly string[]).includes(route.name) ? (route.name as TabName) : null;
+}
+
+function Splash() {
+  const { t } = useI18n();
+  return (
+    <main id="main" class="splash" tabIndex={-1}>
+      <p class="loading" role="status">
+        <span class="spinner" aria-hidden="true" /> {t("app.starting")}
+      </p>
+    </main>
+  );
 }
 
 export function App() {
   const i18n = useI18n();
   const route = useStore(routeStore);
+  const session = useStore(sessionStore);
+
+  useEffect(() => {
+    document.documentElement.lang = i18n.lang;
+  }, [i18n.lang]);
+
+  // Keep the address in step with the session: nobody logged in -> /login?next=<where they
+  // were>; logged in on /login -> where they wanted to go.
+  useEffect(() => {
+    if (route.name === "invite") return;
+    if (session.status === "signedOut" && route.name !== "login") {
+      const here = location.pathname + location.search;
+      const next = session.reason === "loggedOut" || here === "/" ? null : safeNext(here);
+      navigate(paths.login(next), { replace: true });
+    } else if (session.status === "signedIn" && route.name === "login") {
+      navigate(route.next ?? "/", { replace: true });
+    }
+  }, [session, route]);
+
+  let body;
+  if (route.name === "invite") body = <Invite token={route.token} />;
+  else if (session.status === "checking") body = <Splash />;
+  else if (session.status === "signedOut") body = <Login key={session.reason} reason={session.reason} email={session.email} />;
+  else if (route.name === "login") body = <Splash />; // on the way to `next`
+  // Keyed by user: another user starts from fresh screens, nothing of the previous one kept.
+  else body = <Main key={session.me.user.id} me={session.me} route={route} />;
+
+  return (
+    <div class="app">
+      <a class="skip-link" href="#main">{i18n.t("app.skip")}</a>
+      <OfflineBanner />
+      <UpdateBanner />
+      {body}
+    </div>
+  );
+}
+
+function Main({ me, route }: { me: Me; route: Route }) {
+  const i18n = useI18n();
   const tab = tabOf(route);
   const [visited, setVisited] = useState<ReadonlySet<TabName>>(() => new Set(tab ? [tab] : []));
   const [lastTab, setLastTab] = useState<TabName>(tab ?? "nearby");
-  const [settingsOpen, setSettingsOpen] = useState(false);
+
+  // What this user changed stays with them: forgotten when they log out or another user logs in.
+  useEffect(() => () => accountUpdatesStore.set(new Map()), []);
 
   useEffect(() => {
     if (!tab) return;
@@ -28,14 +90,15 @@ export function App() {
     if (!visited.has(tab)) setVisited(new Set([...visited, tab]));
   }, [tab]);
 
-  useEffect(() => {
-    document.documentElement.lang = i18n.lang;
-  }, [i18n.lang]);
-
   // After moving to another screen, put keyboard and screen-reader focus on its heading
   // (on Search, in the search box).
   useEffect(() => {
-    const title = tab === "search" ? i18n.t("search.title") : tab ? i18n.t(`${tab}.title`) : i18n.t("detail.title");
+    const { t } = i18n;
+    const title =
+      tab === "accounts" ? (me.user.role === "rep" ? t("accounts.titleMine") : t("accounts.title"))
+      : tab ? t(`${tab}.title`)
+      : route.name === "account" ? t("account.title")
+      : t("detail.title");
     document.title = `${title} · Rayon`;
     if (!navigatedInApp) return;
     requestAnimationFrame(() => {
@@ -46,16 +109,18 @@ export function App() {
   }, [route]);
 
   return (
-    <div class="app">
-      <a class="skip-link" href="#main">{i18n.t("app.skip")}</a>
-      <OfflineBanner />
-      <UpdateBanner />
+    <>
       {/* First in the focus order (after the skip link), shown at the bottom of the screen. */}
-      <BottomNav current={tab ?? lastTab} onSettings={() => setSettingsOpen(true)} />
+      <BottomNav current={tab ?? (route.name === "account" ? "accounts" : lastTab)} />
       <main id="main" class="screens" tabIndex={-1}>
         {visited.has("nearby") && (
           <section class="screen" hidden={tab !== "nearby"}>
             <Nearby />
+          </section>
+        )}
+        {visited.has("accounts") && (
+          <section class="screen" hidden={tab !== "accounts"}>
+            <Accounts me={me} />
           </section>
         )}
         {visited.has("map") && (
@@ -73,6 +138,11 @@ export function App() {
             <OutletDetail key={route.id} id={route.id} />
           </section>
         )}
+        {route.name === "account" && (
+          <section class="screen screen-detail">
+            <AccountDetail key={route.id} id={route.id} me={me} />
+          </section>
+        )}
         {route.name === "notFound" && (
           <section class="screen">
             <div class="screen-body">
@@ -82,7 +152,7 @@ export function App() {
           </section>
         )}
       </main>
-      <SettingsSheet open={settingsOpen} onClose={() => setSettingsOpen(false)} />
-    </div>
+      <SettingsSheet me={me} />
+    </>
   );
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { formatAddress, formatArea, formatClock, formatDate, formatDistance, formatHoursRange, weekdayNames } from "./format";
+import {
+  calendarDays, formatAddress, formatArea, formatClock, formatDate, formatDistance, formatHoursRange, visitDue, weekdayNames,
+} from "./format";
 
 // Intl puts no-break spaces in some places (e.g. French thousands): compare with plain spaces.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, " ");
@@ -65,5 +67,25 @@ describe("formatAddress", () => {
   it("leaves out missing parts", () => {
     expect(formatAddress({ ...base, street: null, house_number: null })).toBe("80331 München");
     expect(formatAddress({ street: null, house_number: null, postcode: null, city: null, country: "DE" })).toBe("");
+  });
+});
+
+describe("visitDue", () => {
+  // Local times (the phone's time zone), as the app computes calendar days.
+  const now = new Date(2026, 10, 25, 9, 30);
+  const at = (days: number, hour = 12) => new Date(2026, 10, 25 + days, hour).toISOString();
+
+  it("counts calendar days, not 24-hour periods", () => {
+    expect(calendarDays(new Date(2026, 10, 25, 23, 50), new Date(2026, 10, 26, 0, 10))).toBe(1);
+    expect(calendarDays(new Date(2026, 10, 25, 0, 10), new Date(2026, 10, 25, 23, 50))).toBe(0);
+    expect(calendarDays(new Date(2026, 11, 31, 12), new Date(2027, 0, 2, 12))).toBe(2);
+  });
+
+  it("says when the next visit is due", () => {
+    expect(visitDue({ visit_every_weeks: 2, visit_due_at: at(3) }, now)).toEqual({ kind: "in", days: 3 });
+    expect(visitDue({ visit_every_weeks: 2, visit_due_at: at(0, 8) }, now)).toEqual({ kind: "today" });
+    expect(visitDue({ visit_every_weeks: 2, visit_due_at: at(-5) }, now)).toEqual({ kind: "overdue", days: 5 });
+    expect(visitDue({ visit_every_weeks: 1, visit_due_at: null }, now)).toEqual({ kind: "never" });
+    expect(visitDue({ visit_every_weeks: null, visit_due_at: null }, now)).toEqual({ kind: "none" });
   });
 });

@@ -108,3 +108,37 @@ export function formatAddress(outlet: AddressParts): string {
   const place = [outlet.postcode, outlet.city].filter(Boolean).join(" ");
   return [streetLine(outlet), place].filter(Boolean).join(", ");
 }
+
+/** The local calendar day of a timestamp ("2026-01-15T23:30:00Z" in Berlin: 16 Jan 2026). */
+export function formatDay(isoDateTime: string, locale: string): string {
+  const date = new Date(isoDateTime);
+  if (Number.isNaN(date.getTime())) return isoDateTime;
+  return dateFormat(locale, { dateStyle: "medium" }).format(date);
+}
+
+/** Whole calendar days from `from` to `to` in the phone's time zone (negative: `to` is earlier). */
+export function calendarDays(from: Date, to: Date): number {
+  const day = (d: Date) => Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) / 86_400_000;
+  return Math.round(day(to) - day(from));
+}
+
+/** When the next visit of an account is due, in calendar days from now. */
+export type DueState =
+  | { kind: "none" } // no visit frequency: no plan
+  | { kind: "never" } // a frequency but never visited: due now
+  | { kind: "overdue"; days: number } // days >= 1
+  | { kind: "today" }
+  | { kind: "in"; days: number }; // days >= 1
+
+export function visitDue(
+  account: { visit_every_weeks: number | null; visit_due_at: string | null },
+  now: Date = new Date(),
+): DueState {
+  if (!account.visit_every_weeks) return { kind: "none" };
+  if (!account.visit_due_at) return { kind: "never" };
+  const due = new Date(account.visit_due_at);
+  if (Number.isNaN(due.getTime())) return { kind: "none" };
+  const days = calendarDays(now, due);
+  if (days < 0) return { kind: "overdue", days: -days };
+  return days === 0 ? { kind: "today" } : { kind: "in", days };
+}

@@ -6,28 +6,48 @@ import { createStore } from "./store";
 
 export type Route =
   | { name: "nearby" }
+  | { name: "accounts" }
   | { name: "map" }
   | { name: "search"; q: string }
   | { name: "outlet"; id: number }
+  | { name: "account"; id: number }
+  | { name: "login"; next: string | null }
+  | { name: "invite"; token: string }
   | { name: "notFound" };
 
-export type TabName = "nearby" | "map" | "search";
+export type TabName = "nearby" | "accounts" | "map" | "search";
+
+/** Where to go after logging in: a path of this app only (never another site, never the login again). */
+export function safeNext(next: string | null | undefined): string | null {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return null;
+  const name = parseRoute(next.split(/[?#]/)[0]).name;
+  return name === "login" || name === "invite" || name === "notFound" ? null : next;
+}
 
 export function parseRoute(pathname: string, search = ""): Route {
   const path = pathname.replace(/\/+$/, "") || "/";
   if (path === "/" || path === "/nearby") return { name: "nearby" };
+  if (path === "/accounts") return { name: "accounts" };
   if (path === "/map") return { name: "map" };
   if (path === "/search") return { name: "search", q: new URLSearchParams(search).get("q") ?? "" };
+  if (path === "/login") return { name: "login", next: safeNext(new URLSearchParams(search).get("next")) };
   const outlet = /^\/outlets\/(\d+)$/.exec(path);
   if (outlet) return { name: "outlet", id: Number(outlet[1]) };
+  const account = /^\/accounts\/(\d+)$/.exec(path);
+  if (account) return { name: "account", id: Number(account[1]) };
+  const invite = /^\/invite\/([A-Za-z0-9_-]{10,200})$/.exec(path);
+  if (invite) return { name: "invite", token: invite[1] };
   return { name: "notFound" };
 }
 
 export const paths = {
   nearby: "/nearby",
+  accounts: "/accounts",
   map: "/map",
   search: (q = "") => (q ? `/search?q=${encodeURIComponent(q)}` : "/search"),
   outlet: (id: number) => `/outlets/${id}`,
+  account: (id: number) => `/accounts/${id}`,
+  login: (next: string | null = null) => (next ? `/login?next=${encodeURIComponent(next)}` : "/login"),
 };
 
 const current = () =>

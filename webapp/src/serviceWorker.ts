@@ -31,8 +31,25 @@ export function startServiceWorker(): void {
   });
 }
 
-/** Delete the saved API answers (a sign-out must call this too once there is a login). */
+/**
+ * Delete the saved API answers: on logout, when another user logs in, and from the
+ * settings. The service worker is told first, so that an answer it is saving right now
+ * (fetched for the previous user) is dropped rather than written after the deletion.
+ */
 export async function clearSavedData(): Promise<void> {
+  pending.length = 0;
+  const controller = typeof navigator !== "undefined" ? navigator.serviceWorker?.controller : null;
+  if (controller) {
+    await new Promise<void>((resolve) => {
+      const channel = new MessageChannel();
+      const timer = setTimeout(resolve, 2000); // an old worker that does not answer
+      channel.port1.onmessage = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      controller.postMessage({ type: "clear" }, [channel.port2]);
+    });
+  }
   if (typeof caches === "undefined") return;
   for (const name of await caches.keys()) {
     if (name.startsWith(API_CACHE_PREFIX)) await caches.delete(name);

@@ -1,11 +1,15 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError, apiGet, buildUrl, configureApi, NetworkError, onApiResponse } from "./client";
+import { ApiError, apiGet, apiSend, buildUrl, configureApi, NetworkError, onApiResponse } from "./client";
+import { accountListQuery, newer } from "./accounts";
+import type { Account } from "./types";
 import { clampBounds, coord, outletListQuery } from "./outlets";
 
 const json = (body: unknown, init: ResponseInit & { headers?: Record<string, string> } = {}) =>
   new Response(JSON.stringify(body), { status: 200, ...init, headers: { "Content-Type": "application/json", ...init.headers } });
 
-afterEach(() => configureApi({ baseUrl: "/api/v1", fetch: undefined, headers: undefined, onError: undefined }));
+afterEach(() =>
+  configureApi({ baseUrl: "/api/v1", fetch: undefined, headers: undefined, writeHeaders: undefined, onError: undefined }),
+);
 
 describe("buildUrl", () => {
   it("leaves out empty values, joins lists and keeps the given order", () => {
@@ -53,7 +57,7 @@ describe("apiGet", () => {
     expect(error.status).toBe(422);
     expect(error.detail).toBe("near: latitude 91 is out of range");
     expect(error.problem.errors[0].field).toBe("near");
-    expect(onError).toHaveBeenCalledWith(error);
+    expect(onError).toHaveBeenCalledWith(error, { method: "GET", path: "/outlets" });
   });
 
   it("falls back to the status text when the error is not JSON", async () => {
@@ -68,5 +72,61 @@ describe("apiGet", () => {
     await expect(apiGet("/outlets")).rejects.toBeInstanceOf(NetworkError);
     configureApi({ fetch: async () => { throw new DOMException("aborted", "AbortError"); } });
     await expect(apiGet("/outlets")).rejects.toMatchObject({ name: "AbortError" });
+  });
+});
+
+describe("apiSend", () => {
+  it("sends JSON with the CSRF header and returns the answer", async () => {
+    const fetch = vi.fn(async () => json({ id: 9, phone: "+49891234567" }, { status: 201 }));
+    configureApi({ fetch, writeHeaders: () => ({ "X-CSRF-Token": "c5rf" }) });
+    const saved = await apiSend<{ id: number }>("POST", "/accounts/3/contacts", { name: "Eva", phone: "089 1234567" });
+    expect(saved).toEqual({ id: 9, phone: "+49891234567" });
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("/api/v1/accounts/3/contacts");
+    expect(init.method).toBe("POST");
+    expect(init.credentials).toBe("same-origin");
+    expect(init.headers).toMatchObject({ "Content-Type": "application/json", "X-CSRF-Token": "c5rf" });
+    expect(JSON.parse(init.body as string)).toEqual({ name: "Eva", phone: "089 1234567" });
+  });
+
+  it("gives 204 as null and field errors by field", async () => {
+    configureApi({ fetch: async () => new Response(null, { status: 204 }) });
+    expect(await apiSend("POST", "/auth/logout")).toBeNull();
+    const problem = { status: 422, detail: "phone: '12' is not a valid phone number",
+      errors: [{ field: "phone", in: "body", message: "'12' is not a valid phone number" }] };
+    configureApi({ fetch: async () => json(problem, { status: 422, headers: { "Content-Type": "application/problem+json" } }) });
+    const error = (await apiSend("PATCH", "/contacts/1", { phone: "12" }).catch((e: unknown) => e)) as ApiError;
+    expect(error.fieldErrors).toEqual({ phone: "'12' is not a valid phone number" });
+  });
+
+  it("reads Retry-After and keeps 401 from onError when asked", async () => {
+    const onError = vi.fn();
+    configureApi({
+      onError,
+      fetch: async () => json({ status: 429, detail: "wait" }, { status: 429, headers: { "Retry-After": "900" } }),
+    });
+    const limited = (await apiSend("POST", "/auth/login", {}).catch((e: unknown) => e)) as ApiError;
+    expect(limited.retryAfter).toBe(900);
+    configureApi({ fetch: async () => json({ status: 401, detail: "Wrong email or password." }, { status: 401 }) });
+    await apiSend("POST", "/auth/login", {}, { quiet401: true }).catch(() => null);
+    expect(onError).toHaveBeenCalledTimes(1); // the 429, not the quiet 401
+  });
+});
+
+describe("account queries", () => {
+  it("puts the filters in a fixed order and sends near only to sort by distance", () => {
+    expect(accountListQuery({ rep: "me", classes: ["B", "A"], overdue: true, q: " rewe ", sort: "due", limit: 30 }))
+      .toEqual({ rep: "me", class: "A,B", overdue: "true", q: "rewe", near: undefined, sort: "due", limit: 30, offset: undefined });
+    expect(accountListQuery({ near: { lat: 48.137412345, lon: 11.5755 }, sort: "distance", offset: 30 }))
+      .toMatchObject({ near: "48.13741,11.5755", sort: "distance", offset: 30, rep: undefined, overdue: undefined });
+    expect(accountListQuery({ near: { lat: 48.1, lon: 11.5 }, sort: "name" }).near).toBeUndefined();
+  });
+
+  it("shows the newer version of an account edited elsewhere in the app", () => {
+    const listed = { id: 1, version: 3, account_class: "C", distance_m: 120 } as unknown as Account;
+    const edited = { id: 1, version: 4, account_class: "B" } as unknown as Account;
+    expect(newer(listed, edited)).toMatchObject({ account_class: "B", version: 4, distance_m: 120 });
+    expect(newer(listed, { ...edited, version: 2 })).toBe(listed);
+    expect(newer(listed, undefined)).toBe(listed);
   });
 });

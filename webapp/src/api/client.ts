@@ -1,6 +1,8 @@
 // The API client: builds URLs, turns problem+json answers into ApiError (whose `detail`
 // is shown to the user), and tells whether an answer came from the service worker's saved
-// copy. Authentication will plug in through configureApi({ headers, onError }).
+// copy. The login (auth.ts) plugs in through configureApi: `writeHeaders` adds the CSRF
+// token to writes, `onError` sends a 401 to the login screen. The session itself is an
+// HttpOnly cookie: every request is same-origin with credentials.
 import type { Problem } from "./types";
 
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number)[];
@@ -13,11 +15,22 @@ export const SAVED_AT_HEADER = "X-Rayon-Saved-At";
 export class ApiError extends Error {
   readonly status: number;
   readonly problem: Problem;
-  constructor(status: number, problem: Problem) {
+  /** Seconds from the Retry-After header (429, 503), when there was one. */
+  readonly retryAfter: number | null;
+  constructor(status: number, problem: Problem, retryAfter: number | null = null) {
     super(problem.detail || problem.title || `HTTP ${status}`);
     this.name = "ApiError";
     this.status = status;
     this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+  /** The message for each field the server named (`errors[].field` -> message). */
+  get fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.problem.errors ?? []) {
+      if (e.field && !(e.field in out)) out[e.field] = e.message;
+    }
+    return out;
   }
   /** The sentence to show: the problem's detail, else its title. */
   get detail(): string {
@@ -43,11 +56,19 @@ export interface ApiResponse<T> {
 
 export interface ApiOptions {
   baseUrl: string;
-  /** Extra request headers, e.g. Authorization once there is a login. */
+  /** Extra request headers for every request (e.g. Authorization for a token-based client). */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
-  /** Called with every ApiError before it is thrown (a login layer would catch 401 here). */
-  onError?: (error: ApiError) => void;
+  /** Extra headers for writes (POST, PATCH, DELETE): the CSRF token of the cookie session. */
+  writeHeaders?: () => Record<string, string>;
+  /** Called with every ApiError before it is thrown (auth.ts sends a 401 to the login screen). */
+  onError?: (error: ApiError, request: { method: string; path: string }) => void;
   fetch?: typeof fetch;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Do not pass a 401 to `onError` (the login itself, the start-up check). */
+  quiet401?: boolean;
 }
 
 let options: ApiOptions = { baseUrl: "/api/v1" };
@@ -99,22 +120,37 @@ async function problemOf(response: Response): Promise<Problem> {
   return { status: response.status, title: response.statusText || `HTTP ${response.status}` };
 }
 
-export async function apiGet<T>(path: string, query?: Query, init?: { signal?: AbortSignal }): Promise<ApiResponse<T>> {
-  const url = buildUrl(options.baseUrl, path, query);
+function retryAfterOf(response: Response): number | null {
+  const value = response.headers.get("Retry-After");
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const when = Date.parse(value);
+  return Number.isNaN(when) ? null : Math.max(0, Math.round((when - Date.now()) / 1000));
+}
+
+async function request(
+  method: string, path: string, url: string, init: RequestInit, options_: RequestOptions,
+): Promise<Response> {
   const doFetch = options.fetch ?? fetch;
-  const headers = { Accept: "application/json", ...(await options.headers?.()) };
   let response: Response;
   try {
-    response = await doFetch(url, { headers, signal: init?.signal, credentials: "same-origin" });
+    response = await doFetch(url, { ...init, method, signal: options_.signal, credentials: "same-origin" });
   } catch (error) {
     if (isAbort(error)) throw error;
     throw new NetworkError(error);
   }
   if (!response.ok) {
-    const error = new ApiError(response.status, await problemOf(response));
-    options.onError?.(error);
+    const error = new ApiError(response.status, await problemOf(response), retryAfterOf(response));
+    if (!(options_.quiet401 && error.status === 401)) options.onError?.(error, { method, path });
     throw error;
   }
+  return response;
+}
+
+export async function apiGet<T>(path: string, query?: Query, init: RequestOptions = {}): Promise<ApiResponse<T>> {
+  const url = buildUrl(options.baseUrl, path, query);
+  const headers = { Accept: "application/json", ...(await options.headers?.()) };
+  const response = await request("GET", path, url, { headers }, init);
   const data = (await response.json()) as T;
   const savedAt = response.headers.get(SAVED_AT_HEADER);
   const result: ApiResponse<T> = {
@@ -125,4 +161,26 @@ export async function apiGet<T>(path: string, query?: Query, init?: { signal?: A
   };
   for (const listener of [...listeners]) listener(result);
   return result;
+}
+
+/**
+ * A write: JSON body, the CSRF header, problem+json errors as ApiError. Resolves with the
+ * answer's JSON (null for 204). Writes never go through the service worker's cache.
+ */
+export async function apiSend<T>(
+  method: "POST" | "PATCH" | "PUT" | "DELETE", path: string, body?: unknown, init: RequestOptions = {},
+): Promise<T> {
+  const url = buildUrl(options.baseUrl, path);
+  const headers: Record<string, string> = {
+    Accept: "application/json",
+    ...(await options.headers?.()),
+    ...options.writeHeaders?.(),
+  };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await request(
+    method, path, url, { headers, body: body === undefined ? undefined : JSON.stringify(body) }, init,
+  );
+  if (response.status === 204) return null as T;
+  const type = response.headers.get("Content-Type") ?? "";
+  return (type.includes("json") ? await response.json() : null) as T;
 }

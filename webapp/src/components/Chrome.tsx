@@ -1,12 +1,17 @@
-// The app's frame: offline banner, bottom navigation, settings sheet.
+// The app's frame: offline banner, bottom navigation, settings button and sheet.
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { Me } from "../api/types";
 import { connectivityStore } from "../connectivity";
 import { formatDate, formatTime } from "../format";
-import { LANGUAGES, setLanguage, useI18n } from "../i18n";
+import { LANGUAGES, setLanguage, useI18n, type MessageKey } from "../i18n";
 import { paths, type TabName } from "../router";
 import { clearSavedData, updateReadyStore } from "../serviceWorker";
-import { useStore } from "../store";
+import { logOut } from "../session";
+import { createStore, useStore } from "../store";
 import { Icon } from "./Icon";
+
+/** Whether the settings sheet is open (its button sits in each tab's header). */
+export const settingsOpenStore = createStore(false);
 
 function savedAtText(savedAt: Date, locale: string): string {
   const today = new Date().toDateString() === savedAt.toDateString();
@@ -51,13 +56,14 @@ export function UpdateBanner() {
   );
 }
 
-const TABS: ReadonlyArray<{ name: TabName; href: string; icon: "nearby" | "map" | "search" }> = [
+const TABS: ReadonlyArray<{ name: TabName; href: string; icon: "nearby" | "accounts" | "map" | "search" }> = [
   { name: "nearby", href: paths.nearby, icon: "nearby" },
+  { name: "accounts", href: paths.accounts, icon: "accounts" },
   { name: "map", href: paths.map, icon: "map" },
   { name: "search", href: paths.search(), icon: "search" },
 ];
 
-export function BottomNav({ current, onSettings }: { current: TabName | null; onSettings(): void }) {
+export function BottomNav({ current }: { current: TabName | null }) {
   const { t } = useI18n();
   return (
     <nav class="bottom-nav" aria-label={t("nav.label")}>
@@ -67,18 +73,30 @@ export function BottomNav({ current, onSettings }: { current: TabName | null; on
           <span class="nav-label">{t(`nav.${tab.name}`)}</span>
         </a>
       ))}
-      <button type="button" class="nav-item" aria-haspopup="dialog" onClick={onSettings}>
-        <Icon name="settings" />
-        <span class="nav-label">{t("nav.settings")}</span>
-      </button>
     </nav>
   );
 }
 
-export function SettingsSheet({ open, onClose }: { open: boolean; onClose(): void }) {
+/** The settings (and account) button at the right of a tab's header. */
+export function SettingsButton() {
+  const { t } = useI18n();
+  return (
+    <button
+      type="button" class="icon-button settings-button" aria-haspopup="dialog" aria-label={t("settings.open")}
+      title={t("settings.open")} onClick={() => settingsOpenStore.set(true)}
+    >
+      <Icon name="settings" />
+    </button>
+  );
+}
+
+export function SettingsSheet({ me }: { me: Me }) {
   const { t, lang } = useI18n();
+  const open = useStore(settingsOpenStore);
+  const onClose = () => settingsOpenStore.set(false);
   const dialog = useRef<HTMLDialogElement>(null);
   const [cleared, setCleared] = useState(false);
+  const [leaving, setLeaving] = useState(false);
 
   useEffect(() => {
     const element = dialog.current;
@@ -90,6 +108,13 @@ export function SettingsSheet({ open, onClose }: { open: boolean; onClose(): voi
       element.close();
     }
   }, [open]);
+  // Closed when the sheet goes away (logout, another user).
+  useEffect(() => () => settingsOpenStore.set(false), []);
+
+  const leave = async () => {
+    setLeaving(true);
+    await logOut();
+  };
 
   return (
     <dialog
@@ -103,6 +128,16 @@ export function SettingsSheet({ open, onClose }: { open: boolean; onClose(): voi
             <Icon name="close" />
           </button>
         </div>
+        <section class="sheet-user" aria-labelledby="user-title">
+          <p class="small muted">{t("settings.signedInAs")}</p>
+          <h3 id="user-title" class="user-name">{me.user.name}</h3>
+          <p class="user-line">{t(`role.${me.user.role}` as MessageKey)} · {me.organization.name}</p>
+          <p class="user-line small muted">{me.user.email}</p>
+          <button type="button" class="button button-secondary logout-button" onClick={() => void leave()} disabled={leaving}>
+            <Icon name="logout" size={20} /> {leaving ? t("settings.loggingOut") : t("settings.logout")}
+          </button>
+          <p class="small muted">{t("settings.logoutHint")}</p>
+        </section>
         <fieldset class="choices">
           <legend class="field-label">{t("settings.language")}</legend>
           {LANGUAGES.map((language) => (

@@ -58,7 +58,7 @@ export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () 
 }
 
 /** Calls `onVisible` when it scrolls into view (within 600 px) inside its scrolling screen. */
-function Sentinel({ onVisible }: { onVisible: () => void }) {
+export function Sentinel({ onVisible }: { onVisible: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
   const callback = useRef(onVisible);
   callback.current = onVisible;

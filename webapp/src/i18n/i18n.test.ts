@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CATALOGUES, detectLanguage, formatMessage, localeFor, makeI18n } from "./index";
+import { CATALOGUES, detectLanguage, formatMessage, languageFor, localeFor, makeI18n, type Lang } from "./index";
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -27,6 +27,16 @@ describe("language choice", () => {
     expect(detectLanguage(["es"])).toBe("en");
     expect(detectLanguage([])).toBe("en");
   });
+  it("prefers the user's own choice, then the user's locale, then the phone", () => {
+    const saved = (choices: Record<string, Lang>) => (id: number | null) => choices[id === null ? "phone" : `u${id}`] ?? null;
+    const rep = { id: 7, locale: "de" };
+    expect(languageFor(rep, saved({}), ["en-US"])).toBe("de");
+    expect(languageFor(rep, saved({ u7: "fr", phone: "en" }), ["en-US"])).toBe("fr");
+    expect(languageFor(rep, saved({ phone: "en", u8: "fr" }), ["en-US"])).toBe("de"); // another user's choice
+    expect(languageFor({ id: 7, locale: null }, saved({ phone: "fr" }), ["de-DE"])).toBe("fr");
+    expect(languageFor({ id: 7, locale: null }, saved({}), ["de-DE"])).toBe("de");
+    expect(languageFor(null, saved({ u7: "fr" }), ["de-DE"])).toBe("de");
+  });
   it("formats in the browser's regional variant of the chosen language", () => {
     expect(localeFor("de", ["de-CH", "en"])).toBe("de-CH");
     expect(localeFor("fr", ["de-CH", "en"])).toBe("fr");
@@ -48,5 +58,17 @@ describe("messages", () => {
   it("translates", () => {
     expect(makeI18n("de", "de").t("nav.map")).toBe("Karte");
     expect(makeI18n("fr", "fr").t("nearby.from.city", { city: "Lyon" })).toBe("Autour de Lyon");
+  });
+});
+
+describe("new screens", () => {
+  it("say due dates and frequencies in each language", () => {
+    expect(makeI18n("en", "en").plural("due.in", 3)).toBe("Due in 3 days");
+    expect(makeI18n("en", "en").plural("due.overdue", 1)).toBe("Overdue for 1 day");
+    expect(makeI18n("de", "de").plural("due.overdue", 5)).toBe("Seit 5 Tagen überfällig");
+    expect(makeI18n("fr", "fr").plural("due.in", 3)).toBe("À visiter dans 3 jours");
+    expect(makeI18n("de", "de").plural("account.freq", 1)).toBe("Jede Woche");
+    expect(makeI18n("fr", "fr").plural("account.freq", 2)).toBe("Toutes les 2 semaines");
+    expect(makeI18n("de", "de").plural("login.tooMany", 15)).toContain("15 Minuten");
   });
 });

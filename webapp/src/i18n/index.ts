@@ -1,5 +1,6 @@
-// Languages, the current locale and message lookup. The language comes from the user's
-// choice (saved on the phone) or else from the browser's languages; numbers, dates and
+// Languages, the current locale and message lookup. The language is, first found: the one
+// chosen in the settings (saved on the phone, per user once logged in), the logged-in
+// user's `locale` from the server, the browser's languages; numbers, dates and
 // distances use the browser's regional variant when it is of the same language
 // (de-AT, fr-BE...), else the language itself.
 import { createStore, useStore } from "../store";
@@ -84,30 +85,65 @@ function browserLanguages(): readonly string[] {
   return navigator.languages?.length ? navigator.languages : [navigator.language].filter(Boolean);
 }
 
-function savedLanguage(): Lang | null {
+const isLang = (value: unknown): value is Lang => value === "en" || value === "de" || value === "fr";
+
+function savedLanguage(userId: number | null = null): Lang | null {
   try {
-    const value = localStorage.getItem(STORAGE_KEY);
-    return value === "en" || value === "de" || value === "fr" ? value : null;
+    const value = localStorage.getItem(userId === null ? STORAGE_KEY : `${STORAGE_KEY}.u${userId}`);
+    return isLang(value) ? value : null;
   } catch {
     return null;
   }
 }
 
+/** The logged-in user, whose own choice of language is remembered apart from the phone's. */
+let currentUser: number | null = null;
+
+/**
+ * The language for a user: their choice on this phone, else their `locale` on the server,
+ * else the phone's choice or its browser languages.
+ */
+export function languageFor(
+  user: { id: number; locale: string | null } | null,
+  saved: (userId: number | null) => Lang | null,
+  preferred: readonly string[],
+): Lang {
+  const fromUser = user ? saved(user.id) ?? (isLang(user.locale) ? user.locale : null) : null;
+  return fromUser ?? saved(null) ?? detectLanguage(preferred);
+}
+
 function initial(): I18n {
   const preferred = browserLanguages();
-  const lang = savedLanguage() ?? detectLanguage(preferred);
+  const lang = languageFor(null, savedLanguage, preferred);
   return makeI18n(lang, localeFor(lang, preferred));
 }
 
 export const i18nStore = createStore<I18n>(typeof window === "undefined" ? makeI18n("en", "en") : initial());
 
+function use(lang: Lang): void {
+  if (i18nStore.get().lang !== lang) i18nStore.set(makeI18n(lang, localeFor(lang, browserLanguages())));
+}
+
+/** The language chosen in the settings: remembered for the logged-in user and for the phone. */
 export function setLanguage(lang: Lang): void {
   try {
     localStorage.setItem(STORAGE_KEY, lang);
+    if (currentUser !== null) localStorage.setItem(`${STORAGE_KEY}.u${currentUser}`, lang);
   } catch {
     /* private mode: the choice lasts for this visit */
   }
-  i18nStore.set(makeI18n(lang, localeFor(lang, browserLanguages())));
+  use(lang);
+}
+
+/** Nobody is logged in any more: a language chosen now is the phone's, the screen keeps its language. */
+export function forgetUserLanguage(): void {
+  currentUser = null;
+}
+
+/** A user logged in (or null: nobody): switch to their language. */
+export function applyUserLanguage(user: { id: number; locale: string | null } | null): void {
+  currentUser = user?.id ?? null;
+  if (user) use(languageFor(user, savedLanguage, browserLanguages()));
 }
 
 export function useI18n(): I18n {

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { isAbort } from "../api/client";
 import { getClusters, getOutlet, searchOutlets, type Bounds } from "../api/outlets";
 import type { Cluster, Outlet } from "../api/types";
+import { SettingsButton } from "../components/Chrome";
 import { Icon } from "../components/Icon";
 import { ErrorMessage, formatLabel, StatusBadge } from "../components/OutletList";
 import { formatAddress, formatDistance, formatNumber } from "../format";
@@ -243,6 +244,7 @@ export function MapScreen({ active }: { active: boolean }) {
       <header class="screen-header">
         <h1 class="screen-title" tabIndex={-1}>{t("map.title")}</h1>
         {loading && <span class="spinner" role="status" aria-label={t("app.loading")} />}
+        <SettingsButton />
       </header>
       <div class="map-area">
         {/* data-*: what is drawn, for tests and debugging. */}

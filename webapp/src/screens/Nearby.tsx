@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { OutletFormat } from "../api/types";
 import { FormatChips, SearchField } from "../components/Filters";
+import { SettingsButton } from "../components/Chrome";
 import { Icon } from "../components/Icon";
 import { OutletList } from "../components/OutletList";
 import { formatDistance } from "../format";
@@ -101,6 +102,7 @@ export function Nearby() {
         >
           <Icon name="locate" />
         </button>
+        <SettingsButton />
       </header>
 
       <div class="screen-body">

@@ -1,5 +1,6 @@
 // Search: type-ahead text search over all outlets.
 import { useEffect, useState } from "preact/hooks";
+import { SettingsButton } from "../components/Chrome";
 import { SearchField } from "../components/Filters";
 import { OutletList } from "../components/OutletList";
 import { distanceMetres, geoStore } from "../geo";
@@ -30,6 +31,7 @@ export function Search({ active, initialQuery }: { active: boolean; initialQuery
     <>
       <header class="screen-header">
         <h1 class="screen-title" tabIndex={-1}>{t("search.title")}</h1>
+        <SettingsButton />
       </header>
       <div class="screen-body">
         <div class="filters">

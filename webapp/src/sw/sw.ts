@@ -3,13 +3,18 @@
 // - App shell: every file of the build is cached on install (the build writes the list
 //   into this file, so each build is a new service worker) and served cache-first; page
 //   navigations get index.html, so the app opens offline.
-// - API: outlet lists and outlet pages are network-first; a good answer is saved, and
-//   when the network fails (or the server answers 5xx) the saved copy is served with the
-//   X-Rayon-From-Cache header, which makes the app show its offline banner. Errors are
-//   never saved. Everything else (map queries, other hosts such as map tiles) is not touched.
+// - API: outlet and account lists and pages are network-first (GETs only); a good answer
+//   is saved, and when the network fails (or the server answers 5xx) the saved copy is
+//   served with the X-Rayon-From-Cache header, which makes the app show its offline banner.
+//   Errors are never saved, nor anything under /api/v1/auth, nor any write or its answer.
+//   Everything else (map queries, other hosts such as map tiles) is not touched.
+// - The saved answers belong to the user logged in: the page deletes them on logout and
+//   when another user logs in, after telling this worker ("clear"), which then drops any
+//   answer it was still saving for the previous user.
 /// <reference lib="webworker" />
 import {
   API_CACHE,
+  apiStrategy,
   FROM_CACHE_HEADER,
   MAX_API_ENTRIES,
   SAVED_AT_HEADER,
@@ -29,6 +34,8 @@ const INDEX = "/index.html";
 /** Deployment settings: fresh when online, saved copy offline. */
 const NETWORK_FIRST_FILES = new Set(["/config.js"]);
 const NETWORK_TIMEOUT_MS = 8000;
+/** Bumped when the page deletes the saved answers: saves begun before are dropped. */
+let generation = 0;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -53,11 +60,11 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
+  if (request.method !== "GET") return; // writes (and their answers) are never cached
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return; // map tiles and other hosts: the browser's business
   if (url.pathname.startsWith("/api/")) {
-    if (isSavedApi(url)) event.respondWith(apiNetworkFirst(request, url));
+    if (apiStrategy(request.method, url, self.location.origin) === "api") event.respondWith(apiNetworkFirst(request, url));
     return;
   }
   if (request.mode === "navigate") {
@@ -73,7 +80,18 @@ self.addEventListener("fetch", (event) => {
 
 self.addEventListener("message", (event) => {
   const data = event.data as { type?: string; urls?: unknown } | null;
+  if (data?.type === "clear") {
+    generation += 1;
+    event.waitUntil(
+      (async () => {
+        await caches.delete(API_CACHE);
+        event.ports[0]?.postMessage("cleared");
+      })(),
+    );
+    return;
+  }
   if (data?.type === "save" && Array.isArray(data.urls)) {
+    const started = generation;
     // Answers the page fetched before this worker controlled it: fetch and keep them now.
     event.waitUntil(
       Promise.all(
@@ -82,7 +100,7 @@ self.addEventListener("message", (event) => {
           const url = new URL(href, self.location.origin);
           if (url.origin !== self.location.origin || !isSavedApi(url)) return;
           try {
-            await save(url, await fetch(url.href, { headers: { Accept: "application/json" } }));
+            await save(url, await fetch(url.href, { headers: { Accept: "application/json" } }), started);
           } catch {
             /* offline again: nothing to keep */
           }
@@ -140,6 +158,7 @@ async function staticNetworkFirst(request: Request): Promise<Response> {
 }
 
 async function apiNetworkFirst(request: Request, url: URL): Promise<Response> {
+  const started = generation;
   let response: Response;
   try {
     response = await fetch(request);
@@ -149,18 +168,20 @@ async function apiNetworkFirst(request: Request, url: URL): Promise<Response> {
   if (response.status >= 500) {
     return (await savedAnswer(url)) ?? response;
   }
-  await save(url, response.clone());
+  await save(url, response.clone(), started);
   return response;
 }
 
 /** Keep a good answer (stamped with the time it was saved); trims the oldest entries. */
-async function save(url: URL, response: Response): Promise<void> {
+async function save(url: URL, response: Response, started: number): Promise<void> {
   if (!isStorable(response)) return;
   const headers = new Headers(response.headers);
   headers.set(SAVED_AT_HEADER, new Date().toISOString());
   const body = await response.arrayBuffer();
+  if (started !== generation) return; // the saved data was deleted meanwhile (logout, another user)
   const stamped = () => new Response(body, { status: 200, statusText: response.statusText, headers });
   const cache = await caches.open(API_CACHE);
+  if (started !== generation) return;
   await cache.put(url.href, stamped());
   const nearbyKey = lastNearbyKey(url);
   if (nearbyKey) await cache.put(nearbyKey, stamped());
