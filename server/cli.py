@@ -107,6 +107,33 @@ def anonymise_lost(org_slug: str | None, months: int | None) -> None:
     click.echo(f"anonymised {erased} contacts")
 
 
+@main.group("visits")
+def visits_group() -> None:
+    """Visit housekeeping (schedule close-day nightly)."""
+
+
+@visits_group.command("close-day")
+@click.option(
+    "--date",
+    "before",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Mark planned visits before this day as missed (default: today).",
+)
+@with_appcontext
+def close_day_command(before: object) -> None:
+    """Mark planned visits of past days as missed; their accounts stay due for the next plan."""
+    import datetime as dt
+
+    from server.db import db
+    from server.visits.service import close_day
+
+    day = before.date() if isinstance(before, dt.datetime) else dt.date.today()
+    missed = close_day(db.session, before=day)
+    db.session.commit()
+    click.echo(f"{missed} planned visits before {day} marked as missed")
+
+
 def _print_logins() -> None:
     from server.db import db
     from server.demo import demo_exists, demo_logins
