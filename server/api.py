@@ -89,8 +89,17 @@ def init_app(app: Flask) -> None:
         },
     )
     api.init_app(app)
-    for blueprint in (meta.blp, auth_api.blp, users_api.blp, outlets_api.blp, accounts_api.blp, org_api.blp,
-                      visits_api.blp, jobs_api.blp, plans_api.blp):
+    for blueprint in (
+        meta.blp,
+        auth_api.blp,
+        users_api.blp,
+        outlets_api.blp,
+        accounts_api.blp,
+        org_api.blp,
+        visits_api.blp,
+        jobs_api.blp,
+        plans_api.blp,
+    ):
         api.register_blueprint(blueprint)
     for blueprint in (catalog_api.blp, surveys_api.blp):  # catalog, forms, responses, photos
         api.register_blueprint(blueprint)

@@ -30,7 +30,9 @@ def _audited() -> dict[type, str]:
     from server.outlets.models import Outlet
     from server.visits.models import Task, Visit
 
-    return {Visit: "visit", Task: "task",
+    return {
+        Visit: "visit",
+        Task: "task",
         Account: "account",
         Contact: "contact",
         CustomFieldDefinition: "custom_field",

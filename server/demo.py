@@ -287,7 +287,8 @@ def _region(session: Session, rnd: random.Random, org_id: int, region: Region, r
     ranked = sorted(rows, key=lambda r: -(r[3] or 0))
     klass = {
         # A real book: a few key stores weekly, a quarter every two weeks, the rest monthly.
-        row[0]: ("A" if i < len(rows) * 0.10 else "B" if i < len(rows) * 0.35 else "C") for i, row in enumerate(ranked)
+        row[0]: ("A" if i < len(rows) * 0.10 else "B" if i < len(rows) * 0.35 else "C")
+        for i, row in enumerate(ranked)
     }
     now = utcnow()
     contacts = 0
@@ -342,8 +343,13 @@ def _territories(rows: list[Any], reps: list[User], centre: tuple[float, float])
     for k in range(n):
         start, end = cuts[k], cuts[(k + 1) % n] if k + 1 < n else cuts[0] + 2 * math.pi
         steps = max(2, int((end - start) / 0.05))
-        arc = [(clon + radius * math.cos(start + (end - start) * t / steps) / scale,
-                clat + radius * math.sin(start + (end - start) * t / steps)) for t in range(steps + 1)]
+        arc = [
+            (
+                clon + radius * math.cos(start + (end - start) * t / steps) / scale,
+                clat + radius * math.sin(start + (end - start) * t / steps),
+            )
+            for t in range(steps + 1)
+        ]
         wedges.append(Polygon([(clon, clat), *arc, (clon, clat)]).intersection(area))
     # Each rep takes the wedge nearest their home, in turn (small regions: greedy is enough).
     order = sorted(range(n), key=lambda k: angle(reps[k].home_lat, reps[k].home_lon))

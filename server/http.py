@@ -145,3 +145,12 @@ def load_body(schema: Any, *, partial: bool = False, accept: tuple[str, ...] = J
 def body_doc(schema: Any, description: str = "", content_type: str = "application/json") -> dict[str, Any]:
     """OpenAPI requestBody for a view documented with ``@blp.doc(requestBody=body_doc(...))``."""
     return {"required": True, "description": description, "content": {content_type: {"schema": schema}}}
+
+
+def created(body: Any, *, new: bool = True) -> Any:
+    """A JSON answer: 201 Created for something new, 200 when a retry found it already there."""
+    from flask import jsonify
+
+    response = jsonify(body)
+    response.status_code = 201 if new else 200
+    return response

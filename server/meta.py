@@ -34,8 +34,13 @@ class Health(MethodView):
             spatial = "SpatiaLite " + db.session.execute(text("SELECT spatialite_version()")).scalar_one()
         else:
             spatial = "PostGIS " + db.session.execute(text("SELECT postgis_lib_version()")).scalar_one()
-        return {"status": "ok", "database": dialect, "spatial": spatial, "outlets": _public_outlet_count(),
-                "version": __version__}
+        return {
+            "status": "ok",
+            "database": dialect,
+            "spatial": spatial,
+            "outlets": _public_outlet_count(),
+            "version": __version__,
+        }
 
 
 _COUNT_TTL = 60.0

@@ -166,3 +166,14 @@ def check_reference(model: type[T], object_id: int | None, field: str, *, user: 
             f"{field}: there is no {model.__name__.lower()} {object_id}.",
             errors=[{"field": field, "in": "query", "message": f"no {model.__name__.lower()} {object_id}"}],
         ) from None
+
+
+def delete_scoped(model: type[T], object_id: int, *, what: str, permission: str, user: User | None = None) -> None:
+    """Delete one object the user may see and may change. :raise Problem: 404, then 403."""
+    from server.auth.permissions import require
+
+    user = user or current_user()
+    obj = get_scoped(model, object_id, what=what, user=user)
+    require(user, permission)
+    db.session.delete(obj)
+    db.session.flush()

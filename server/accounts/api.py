@@ -42,18 +42,12 @@ from server.api import Blueprint
 from server.auth.models import AuditLog
 from server.auth.permissions import require
 from server.db import db
-from server.http import body_doc, load_body
-from server.tenancy import current_user, get_scoped
+from server.http import body_doc, created, load_body
+from server.tenancy import current_user, delete_scoped, get_scoped
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and their contacts (private)")
-
-
-def _created(body: dict[str, Any]) -> Response:
-    response = jsonify(body)
-    response.status_code = 201
-    return response
 
 
 @blp.route("/accounts")
@@ -76,7 +70,7 @@ class Accounts(MethodView):
         """
         user = current_user()
         account = service.create_account(db.session, user, load_body(AccountWriteSchema))
-        return _created(service.get_account_json(db.session, user, account.id))
+        return created(service.get_account_json(db.session, user, account.id))
 
 
 @blp.route("/accounts/export")
@@ -216,7 +210,7 @@ class AccountContacts(MethodView):
         require(user, "contacts.write")
         contact = Contact(org_id=user.org_id, account_id=account.id)
         service.save_contact(db.session, user, contact, load_body(ContactWriteSchema), account.outlet.country)
-        return _created(service.contact_json(contact))
+        return created(service.contact_json(contact))
 
 
 @blp.route("/contacts/<int:contact_id>")
@@ -240,11 +234,7 @@ class ContactDetail(MethodView):
     @blp.response(204)
     def delete(self, contact_id: int) -> Any:
         """Delete a contact"""
-        user = current_user()
-        contact = get_scoped(Contact, contact_id, what="contact")
-        require(user, "contacts.write")
-        db.session.delete(contact)
-        db.session.flush()
+        delete_scoped(Contact, contact_id, what="contact", permission="contacts.write")
         return Response(status=204)
 
 

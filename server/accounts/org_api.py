@@ -40,7 +40,7 @@ from server.auth.permissions import require
 from server.db import db
 from server.errors import Problem, field_error
 from server.http import body_doc, load_body
-from server.tenancy import current_user, get_scoped, scoped
+from server.tenancy import current_user, delete_scoped, get_scoped, scoped
 
 blp = Blueprint(
     "organization",
@@ -91,11 +91,7 @@ class TerritoryDetail(MethodView):
     @blp.response(204)
     def delete(self, territory_id: int) -> Any:
         """Delete a territory (accounts keep their reps)"""
-        user = current_user()
-        territory = get_scoped(Territory, territory_id, what="territory")
-        require(user, "territories.write")
-        db.session.delete(territory)
-        db.session.flush()
+        delete_scoped(Territory, territory_id, what="territory", permission="territories.write")
         return Response(status=204)
 
 
@@ -155,11 +151,7 @@ class CustomFieldDetail(MethodView):
     @blp.response(204)
     def delete(self, field_id: int) -> Any:
         """Remove a custom field definition"""
-        user = current_user()
-        definition = get_scoped(CustomFieldDefinition, field_id, what="custom field")
-        require(user, "custom_fields.write")
-        db.session.delete(definition)
-        db.session.flush()
+        delete_scoped(CustomFieldDefinition, field_id, what="custom field", permission="custom_fields.write")
         return Response(status=204)
 
 

@@ -26,20 +26,14 @@ from server.catalog import service
 from server.catalog.models import Product, ProductList
 from server.catalog.schemas import ImportQuerySchema, ProductListWriteSchema, ProductQuerySchema, ProductWriteSchema
 from server.db import db
-from server.http import body_doc, load_body
+from server.http import body_doc, created, load_body
 from server.surveys.uploads import MULTIPART, XLSX, read_upload
-from server.tenancy import current_user, get_scoped, scoped
+from server.tenancy import current_user, delete_scoped, get_scoped, scoped
 
 blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="Products and product lists (private)")
 
 IMPORT_MAX_BYTES = 10_000_000
 IMPORT_TYPES = ("text/csv", "text/plain", XLSX, "application/octet-stream")
-
-
-def _created(body: dict[str, Any]) -> Response:
-    response = jsonify(body)
-    response.status_code = 201
-    return response
 
 
 @blp.route("/products")
@@ -55,7 +49,7 @@ class Products(MethodView):
         user = current_user()
         require(user, "catalog.write")
         product = service.create_product(db.session, user, load_body(ProductWriteSchema))
-        return _created(service.product_json(product))
+        return created(service.product_json(product))
 
 
 @blp.route("/products/import")
@@ -117,7 +111,7 @@ class ProductLists(MethodView):
         data = load_body(ProductListWriteSchema)
         product_list = ProductList(org_id=user.org_id)
         service.save_product_list(db.session, user, product_list, data)
-        return _created(service.product_list_json(product_list))
+        return created(service.product_list_json(product_list))
 
 
 @blp.route("/product-lists/<int:list_id>")
@@ -140,9 +134,5 @@ class ProductListDetail(MethodView):
     @blp.response(204)
     def delete(self, list_id: int) -> Any:
         """Delete a product list (its products stay in the catalog)"""
-        user = current_user()
-        product_list = get_scoped(ProductList, list_id, what="product list")
-        require(user, "catalog.write")
-        db.session.delete(product_list)
-        db.session.flush()
+        delete_scoped(ProductList, list_id, what="product list", permission="catalog.write")
         return Response(status=204)

@@ -250,8 +250,9 @@ def _solve(session: Session, plan: RoutePlan, context: jobs.JobContext) -> dict[
     }
 
 
-def _fixed_visits(session: Session, plan: RoutePlan, account_ids: set[str],
-                  days: set[dt.date]) -> list[routing.FixedVisit]:
+def _fixed_visits(
+    session: Session, plan: RoutePlan, account_ids: set[str], days: set[dt.date]
+) -> list[routing.FixedVisit]:
     """Visits planned by hand on the plan's working days stay where they are."""
     rows = session.execute(
         select(Visit).where(

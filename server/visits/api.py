@@ -30,7 +30,7 @@ from server.auth.permissions import require
 from server.auth.schemas import StrictSchema
 from server.db import db
 from server.errors import Problem
-from server.http import body_doc, load_body
+from server.http import body_doc, created, load_body
 from server.tenancy import current_user, get_scoped, task_visibility
 from server.visits import service, sync
 from server.visits.models import OUTCOMES, Task, VisitStatus
@@ -136,12 +136,6 @@ def _rep_arg(user: User, value: str | None) -> int | None:
     return rep_id
 
 
-def _created(body: dict[str, Any], created: bool) -> Any:
-    response = jsonify(body)
-    response.status_code = 201 if created else 200
-    return response
-
-
 @blp.route("/visits")
 class Visits(MethodView):
     @blp.arguments(VisitQuery, location="query", as_kwargs=True, unknown=RAISE)
@@ -161,8 +155,8 @@ class Visits(MethodView):
         require(user, "visits.record")
         data = load_body(VisitCreateSchema)
         data["uuid"] = str(data["uuid"])
-        visit, created = service.create_visit(db.session, user, data)
-        return _created(service.visit_json(visit), created)
+        visit, was_created = service.create_visit(db.session, user, data)
+        return created(service.visit_json(visit), new=was_created)
 
 
 @blp.route("/visits/<int:visit_id>")
@@ -242,8 +236,8 @@ class Tasks(MethodView):
         data["uuid"] = str(data["uuid"])
         if data.get("visit_uuid"):
             data["visit_uuid"] = str(data["visit_uuid"])
-        task, created = service.create_task(db.session, user, data)
-        return _created(service.task_json(task), created)
+        task, was_created = service.create_task(db.session, user, data)
+        return created(service.task_json(task), new=was_created)
 
 
 @blp.route("/tasks/<int:task_id>")

@@ -576,13 +576,19 @@ def _forms_if_changed(session: Session, user: User, start: dt.datetime | None) -
     if start is not None:
         changed = any(
             session.execute(select(column).where(org == user.org_id, column >= start).limit(1)).first()
-            for column, org in ((Form.updated_at, Form.org_id), (FormVersion.created_at, FormVersion.org_id),
-                                (Product.updated_at, Product.org_id))
+            for column, org in (
+                (Form.updated_at, Form.org_id),
+                (FormVersion.created_at, FormVersion.org_id),
+                (Product.updated_at, Product.org_id),
+            )
         )
         if not changed:
             return None
-    forms = session.execute(select(Form).where(Form.org_id == user.org_id, Form.active.is_(True))
-                            .order_by(Form.key)).scalars().all()
+    forms = (
+        session.execute(select(Form).where(Form.org_id == user.org_id, Form.active.is_(True)).order_by(Form.key))
+        .scalars()
+        .all()
+    )
     items, lists = [], set()
     for form in forms:
         body = surveys.form_json(session, form, detail=True)
