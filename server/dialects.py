@@ -124,6 +124,10 @@ class Dialect:
         """floor(expr) as an integer, for non-negative ``expr``."""
         return func.floor(expr)
 
+    def ordered_scan_hints(self) -> tuple[list[str], list[str]]:
+        """Statements before and after a query that should walk its ORDER BY index."""
+        return [], []
+
 
 class PostGIS(Dialect):
     name = "postgresql"
@@ -172,6 +176,10 @@ class PostGIS(Dialect):
 
     def json_array_contains(self, attribute: Any, column: Any, value: str) -> ColumnElement[bool]:
         return column.op("?")(value)
+
+    def ordered_scan_hints(self) -> tuple[list[str], list[str]]:
+        # Only in this transaction, and switched back right after the query.
+        return ["SET LOCAL enable_bitmapscan = off"], ["SET LOCAL enable_bitmapscan = on"]
 
 
 class SpatiaLite(Dialect):

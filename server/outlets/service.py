@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from server.dialects import BBox, Dialect, for_bind
@@ -220,16 +220,29 @@ TIE_WINDOW = 16
 def default_sort(filters: OutletFilters) -> str:
     if filters.near is not None:
         return "distance"
-    return "relevance" if filters.q else "id"
+    if filters.q:
+        return "relevance"
+    return "distance" if filters.bbox is not None else "id"
+
+
+def order_point(filters: OutletFilters) -> tuple[float, float] | None:
+    """Where "nearest first" is measured from: ``near``, else the centre of the map view."""
+    if filters.near is not None:
+        return filters.near
+    if filters.bbox is not None:
+        box = filters.bbox
+        return (box.min_lat + box.max_lat) / 2, (box.min_lon + box.max_lon) / 2
+    return None
 
 
 def plan_search(d: Dialect, filters: OutletFilters, page: PageRequest, exact_total_limit: int) -> SearchPlan:
     """Build (not run) the page and count statements of a search.
 
-    Orders: ``distance`` (nearest first; default with ``near``), ``relevance`` (default
-    with ``q``: every result matches every word, so equals are spread by a stable
-    pseudo-random key; this keeps one chain or one region from filling the first page
-    and lets the database stop early on common words), ``name``, ``id``.
+    Orders: ``distance`` (nearest first; default with ``near``, and for a map view
+    ``bbox``, from its centre), ``relevance`` (default with ``q``: every result matches
+    every word, so equals are spread by a stable pseudo-random key; this keeps one chain
+    or one region from filling the first page and lets the database stop early on
+    common words), ``name``, ``id``.
 
     Nearest-first reads the nearest rows through the spatial index in an inner query
     ordered by distance alone (PostGIS's index-assisted ``<->`` stops after the first
@@ -247,8 +260,9 @@ def plan_search(d: Dialect, filters: OutletFilters, page: PageRequest, exact_tot
     count = count_query(clauses, exact_total_limit)
 
     if sort == "distance":
-        assert filters.near is not None
-        lat, lon = filters.near
+        point = order_point(filters)
+        assert point is not None
+        lat, lon = point
         distance = d.nearest_order(Outlet.geom, lon, lat)
         inner_clauses = list(clauses)
         if cursor_key:
@@ -300,18 +314,27 @@ def search_outlets(
 
     :raise Problem: a bad cursor, or an offset past the last result.
     """
-    plan = plan_search(for_bind(session), filters, page, exact_total_limit)
+    d = for_bind(session)
+    plan = plan_search(d, filters, page, exact_total_limit)
+    total = session.execute(plan.count_query).scalar_one()
+    relation = "eq"
+    if total > exact_total_limit:
+        total, relation = exact_total_limit, "gte"
+    # Many matches: walking the sort order's index and stopping after a page is cheapest,
+    # whatever the planner estimates (its guesses for prefix text queries are poor).
+    hint = d.ordered_scan_hints() if relation == "gte" and plan.sort in ("relevance", "id") else ([], [])
+    for statement in hint[0]:
+        session.execute(text(statement))
     rows = session.execute(plan.page_query).all()
+    for statement in hint[1]:
+        session.execute(text(statement))
     has_more = len(rows) > page.limit
     rows = rows[: page.limit]
     items = [_row_to_dict(r) for r in rows]
     for item in items:
         item.pop("_sort_key", None)
-
-    total = session.execute(plan.count_query).scalar_one()
-    relation = "eq"
-    if total > exact_total_limit:
-        total, relation = exact_total_limit, "gte"
+        if filters.near is None:
+            item.pop("distance_m", None)  # from the map view's centre: only the order uses it
     if not items and page.offset and not page.cursor:
         raise field_error(
             "offset",
