@@ -298,6 +298,24 @@ def plan_search(d: Dialect, filters: OutletFilters, page: PageRequest, exact_tot
                 or_(sort_expr > cursor_key[0], and_(sort_expr == cursor_key[0], Outlet.id > cursor_key[1]))
             )
     order = [Outlet.id] if sort == "id" else [sort_expr, Outlet.id]
+    if sort == "relevance":
+        # Ids first, in an inner query the covering index (rank_key, id) INCLUDE (org_id,
+        # search_vector) can answer without visiting the table; then the page's columns.
+        ranked = (
+            select(Outlet.id.label("id"), Outlet.rank_key.label("rank_key"))
+            .where(*page_clauses)
+            .order_by(Outlet.rank_key, Outlet.id)
+            .limit(offset + page.limit + 1)
+            .subquery()
+        )
+        query = (
+            select(*columns, ranked.c.rank_key.label("_sort_key"))
+            .join(ranked, ranked.c.id == Outlet.id)
+            .order_by(ranked.c.rank_key, Outlet.id)
+            .limit(page.limit + 1)
+            .offset(offset)
+        )
+        return SearchPlan(query, count, sort, fingerprint)
     columns.append(sort_expr.label("_sort_key"))
     query = select(*columns).where(*page_clauses).order_by(*order).limit(page.limit + 1).offset(offset)
     return SearchPlan(query, count, sort, fingerprint)
