@@ -74,9 +74,6 @@ def upgrade() -> None:
             "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED"
         )
         op.execute("CREATE INDEX ix_outlets_search_vector ON outlets USING gin (search_vector)")
-        # Relevance order with a text filter, answered from the index alone (no heap visits
-        # for the rows it skips): see server.outlets.service.plan_search.
-        op.execute("CREATE INDEX ix_outlets_rank_search ON outlets (rank_key, id) INCLUDE (org_id, search_vector)")
     else:
         has_metadata = bind.exec_driver_sql(
             "SELECT count(*) FROM sqlite_master WHERE name = 'spatial_ref_sys'"
