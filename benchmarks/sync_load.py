@@ -1,9 +1,10 @@
 """A field force syncing at once, with faults: proof that nothing is lost or doubled.
 
 Simulates N reps (default 200), each uploading a day of 10 visits (check-in, an
-account note, a follow-up task, check-out, and whatever other kinds are registered
-for surveys) through ``POST /api/v1/sync`` in batches of up to 50 changes, against
-gunicorn + PostgreSQL (or SQLite). Faults are injected on purpose:
+account note, a follow-up task, the quick availability check with a shelf photo,
+check-out) through ``POST /api/v1/sync`` in batches of up to 50 changes, the photos
+through ``POST /api/v1/photos``, against gunicorn + PostgreSQL (or SQLite). Faults
+are injected on purpose:
 
 * a batch is sent twice at random (``--duplicate-rate``);
 * a connection is dropped right after the request was sent (``--drop-rate``): the
@@ -12,7 +13,8 @@ gunicorn + PostgreSQL (or SQLite). Faults are injected on purpose:
   half of the batches are through, and started again; clients retry with backoff.
 
 Afterwards the database is counted against what the clients sent: every visit,
-task and change must exist exactly once. Results go to
+task, response, photo and change must exist exactly once, and every response's photo
+must be linked to a stored photo. Results go to
 ``benchmarks/results/sync_load-<db>.json`` and a table in BENCHMARKS.md.
 
     .venv/bin/python benchmarks/sync_load.py [--reps 200] [--db postgresql|sqlite] [--workers 3]
@@ -48,6 +50,8 @@ RESULTS = ROOT / "benchmarks" / "results"
 PG_ADMIN = os.environ.get("RAYON_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BATCH = 50
 VISITS_PER_REP = 10
+CHANGES_PER_VISIT = 5
+PHOTO = b""  # filled in main(): a small real JPEG
 
 
 def free_port() -> int:
@@ -110,6 +114,25 @@ def prepare(url: str, reps: int) -> list[dict[str, Any]]:
         org = Organization(name="Load test", slug="load", settings={})
         db.session.add(org)
         db.session.flush()
+        from server.catalog.demo import seed_catalog_and_forms
+        from server.catalog.models import Product, ProductList, ProductListItem
+        from server.surveys.models import Form
+
+        seed_catalog_and_forms(db.session, org.id)
+        form = db.session.execute(
+            select(Form).where(Form.org_id == org.id, Form.key == "availability_check")
+        ).scalar_one()
+        core = (
+            db.session.execute(
+                select(Product.id)
+                .join(ProductListItem, ProductListItem.product_id == Product.id)
+                .join(ProductList, ProductList.id == ProductListItem.list_id)
+                .where(ProductList.org_id == org.id, ProductList.key == "core_range")
+                .order_by(ProductListItem.position)
+            )
+            .scalars()
+            .all()
+        )
         d = for_bind(db.session)
         outlets = db.session.execute(
             select(Outlet.id, d.lat(Outlet.geom), d.lon(Outlet.geom)).order_by(Outlet.id).limit(reps * VISITS_PER_REP)
@@ -134,7 +157,15 @@ def prepare(url: str, reps: int) -> list[dict[str, Any]]:
                 db.session.flush()
                 accounts.append({"id": account.id, "lat": lat, "lon": lon})
             token = issue_token(db.session, user, kind="bearer", ttl=dt.timedelta(hours=4), user_agent="load").secret
-            people.append({"user_id": user.id, "token": token, "accounts": accounts})
+            people.append(
+                {
+                    "user_id": user.id,
+                    "token": token,
+                    "accounts": accounts,
+                    "form_version_id": form.current_version_id,
+                    "products": list(core),
+                }
+            )
         db.session.commit()
         db.engine.dispose()
     return people
@@ -171,6 +202,24 @@ def day_of(person: dict[str, Any], rnd: random.Random) -> list[dict[str, Any]]:
         )
         add("account.update", {"account_id": account["id"], "fields": {"notes": f"visit {n}: shelf ok"}}, t + 10)
         add("task.create", {"title": f"Follow up {n}", "account_id": account["id"], "visit_uuid": visit}, t + 15)
+        photo = str(uuid.uuid4())
+        rows = [
+            {"product_id": pid, "available": k > 0, **({} if k > 0 else {"reason": "out_of_stock"})}
+            for k, pid in enumerate(person["products"])
+        ]
+        add(
+            "response.submit",
+            {
+                "uuid": str(uuid.uuid4()),
+                "form_version_id": person["form_version_id"],
+                "account_id": account["id"],
+                "visit_uuid": visit,
+                "completed_at": (start + dt.timedelta(minutes=t + 20)).isoformat(),
+                "answers": {"availability": rows, "shelf_photo": [photo]},
+            },
+            t + 20,
+        )
+        person.setdefault("photos", []).append(photo)
         add("visit.check_out", {"visit_uuid": visit, "outcome": "order_taken"}, t + 25)
     return changes
 
@@ -259,8 +308,52 @@ class Client:
         finally:
             conn.close()
 
+    def _upload_photo(self, photo_uuid: str) -> None:
+        """A photo taken offline, uploaded when the network is back (retried like batches)."""
+        boundary = uuid.uuid4().hex
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="uuid"\r\n\r\n{photo_uuid}\r\n'.encode(),
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="shelf.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n".encode()
+            + PHOTO
+            + b"\r\n",
+            f"--{boundary}--\r\n".encode(),
+        ]
+        body = b"".join(parts)
+        for _ in range(200):
+            conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
+            try:
+                conn.request(
+                    "POST",
+                    "/api/v1/photos",
+                    body=body,
+                    headers={
+                        "Authorization": f"Bearer {self.person['token']}",
+                        "Content-Type": f"multipart/form-data; boundary={boundary}",
+                    },
+                )
+                response = conn.getresponse()
+                response.read()
+                if response.status in (200, 201):
+                    with self.stats["lock"]:
+                        self.stats["photos_ok"] += 1
+                    return
+                if response.status < 500:
+                    raise RuntimeError(f"photo refused: {response.status}")
+            except (OSError, http.client.HTTPException):
+                with self.stats["lock"]:
+                    self.stats["retries"] += 1
+            finally:
+                conn.close()
+            time.sleep(0.3 + self.rnd.random())
+        raise RuntimeError("a photo never got an answer")
+
     def run(self) -> None:
         changes = day_of(self.person, self.rnd)
+        photos = list(self.person.get("photos", []))
+        # Half the photos go up before their responses, half after: links form either way.
+        for photo in photos[: len(photos) // 2]:
+            self._upload_photo(photo)
         for i in range(0, len(changes), BATCH):
             body = json.dumps({"changes": changes[i : i + BATCH]}).encode()
             repeats = 2 if self.rnd.random() < self.args.duplicate_rate else 1
@@ -270,6 +363,8 @@ class Client:
                 self.stats["batches_done"] += 1
                 if self.stats["batches_done"] == self.stats["kill_at"]:
                     self.stats["kill_event"].set()
+        for photo in photos[len(photos) // 2 :]:
+            self._upload_photo(photo)
 
     def _until_answered(self, body: bytes, size: int) -> None:
         delay = 0.2
@@ -299,19 +394,41 @@ class Client:
         raise RuntimeError("a batch never got an answer")
 
 
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (180, 40, 40)).save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
 def count(url: str) -> dict[str, int]:
     from sqlalchemy import func, select
 
     from server.app import create_app
     from server.db import db
+    from server.surveys.models import Photo, ResponsePhoto, SurveyResponse
     from server.visits.models import SyncChange, Task, Visit
 
     app = create_app(Settings(database_url=url, secret_key="bench", seed_on_start=False))
     with app.app_context():
         result = {
             name: db.session.execute(select(func.count()).select_from(model)).scalar_one()
-            for name, model in (("visits", Visit), ("tasks", Task), ("changes", SyncChange))
+            for name, model in (
+                ("visits", Visit),
+                ("tasks", Task),
+                ("changes", SyncChange),
+                ("responses", SurveyResponse),
+                ("photos", Photo),
+            )
         }
+        result["responses_with_linked_photo"] = db.session.execute(
+            select(func.count(func.distinct(ResponsePhoto.response_id))).join(
+                Photo, (Photo.uuid == ResponsePhoto.photo_uuid) & (Photo.org_id == ResponsePhoto.org_id)
+            )
+        ).scalar_one()
         result["visits_done"] = db.session.execute(
             select(func.count()).select_from(Visit).where(Visit.status == "done")
         ).scalar_one()
@@ -339,19 +456,22 @@ def main() -> None:
     people = prepare(url, args.reps)
     server = Server(url, args.workers)
     server.start()
-    per_rep = -(-VISITS_PER_REP * 4 // BATCH)
+    per_rep = -(-VISITS_PER_REP * CHANGES_PER_VISIT // BATCH)
+    global PHOTO
+    PHOTO = _jpeg()
     stats: dict[str, Any] = {
         "lock": threading.Lock(),
         "latencies": [],
         "answers": {},
         "retries": 0,
+        "photos_ok": 0,
         "server_errors": {},
         "rejections": [],
         "batches_done": 0,
         "kill_at": (args.reps * per_rep) // 2,
         "kill_event": threading.Event(),
     }
-    expected_changes = args.reps * VISITS_PER_REP * 4
+    expected_changes = args.reps * VISITS_PER_REP * CHANGES_PER_VISIT
 
     def killer() -> None:
         stats["kill_event"].wait()
@@ -376,12 +496,17 @@ def main() -> None:
         stats["kill_event"].set()
         server.stop()
     found = count(url)
+    found["photo_uploads_answered"] = stats["photos_ok"]
     drop_database(url)
+    visits_total = args.reps * VISITS_PER_REP
     expected = {
-        "visits": args.reps * VISITS_PER_REP,
-        "tasks": args.reps * VISITS_PER_REP,
+        "visits": visits_total,
+        "tasks": visits_total,
         "changes": expected_changes,
-        "visits_done": args.reps * VISITS_PER_REP,
+        "visits_done": visits_total,
+        "responses": visits_total,
+        "photos": visits_total,
+        "responses_with_linked_photo": visits_total,
     }
     lost = sum(max(0, expected[k] - found[k]) for k in expected)
     duplicated = sum(max(0, found[k] - expected[k]) for k in expected) + (
@@ -426,7 +551,8 @@ def write_markdown(r: dict[str, Any]) -> None:
             marker,
             "",
             f"Measured {r['date']} on {r['machine']} by `benchmarks/sync_load.py`: {r['reps']} reps each "
-            "uploading a day of 10 visits (check-in, account note, task, check-out: "
+            "uploading a day of 10 visits (check-in, account note, task, availability check with a photo, "
+            "check-out: "
             f"{r['changes_sent_unique']:,} changes) in batches of {BATCH} through gunicorn "
             f"({r['workers']} workers × 4 threads) on {r['db']}, {r['concurrency']} reps at once, "
             "with 20 % of batches sent twice, 5 % of connections dropped after sending, and the server killed "
