@@ -346,14 +346,22 @@ def _hash(change: dict[str, Any]) -> str:
 
 def apply_batch(session: Session, user: User, raw_changes: list[Any]) -> list[dict[str, Any]]:
     """Apply each change once; answer per change (``applied``, ``duplicate``, ``rejected``)."""
-    results = []
-    seen: set[str] = set()
-    for index, raw in enumerate(raw_changes):
-        results.append(_apply_one(session, user, raw, index, seen))
-    return results
+    # One query for the whole batch's ledger entries (a resent batch is mostly duplicates).
+    uuids = [str(r["uuid"]) for r in raw_changes if isinstance(r, dict) and isinstance(r.get("uuid"), str)]
+    known = (
+        {
+            entry.uuid: entry
+            for entry in session.execute(
+                select(SyncChange).where(SyncChange.org_id == user.org_id, SyncChange.uuid.in_(uuids))
+            ).scalars()
+        }
+        if uuids
+        else {}
+    )
+    return [_apply_one(session, user, raw, index, known) for index, raw in enumerate(raw_changes)]
 
 
-def _apply_one(session: Session, user: User, raw: Any, index: int, seen: set[str]) -> dict[str, Any]:
+def _apply_one(session: Session, user: User, raw: Any, index: int, known: dict[str, SyncChange]) -> dict[str, Any]:
     raw_uuid = raw.get("uuid") if isinstance(raw, dict) else None
     try:
         change = _load(Change(), raw, f"changes[{index}]")
@@ -361,9 +369,7 @@ def _apply_one(session: Session, user: User, raw: Any, index: int, seen: set[str
         return {"index": index, "uuid": raw_uuid, "status": "rejected", "problem": problem.to_dict()}
     change_uuid = str(change["uuid"])
     body_hash = _hash(raw)
-    ledger = session.execute(
-        select(SyncChange).where(SyncChange.org_id == user.org_id, SyncChange.uuid == change_uuid)
-    ).scalar_one_or_none()
+    ledger = known.get(change_uuid)
     if ledger is not None:
         if ledger.body_hash != body_hash:
             problem = Problem(
@@ -384,20 +390,20 @@ def _apply_one(session: Session, user: User, raw: Any, index: int, seen: set[str
     try:
         data = _load(schema(), change["data"], f"changes[{index}].data")
         result = handler(session, user, data, change["client_at"], change_uuid, change["data"])
-        session.add(
-            SyncChange(
-                org_id=user.org_id,
-                user_id=user.id,
-                uuid=change_uuid,
-                kind=change["kind"],
-                body_hash=body_hash,
-                client_at=change["client_at"],
-                status="applied",
-                result=json.loads(json.dumps(result, default=str)),
-            )
+        entry = SyncChange(
+            org_id=user.org_id,
+            user_id=user.id,
+            uuid=change_uuid,
+            kind=change["kind"],
+            body_hash=body_hash,
+            client_at=change["client_at"],
+            status="applied",
+            result=json.loads(json.dumps(result, default=str)),
         )
+        session.add(entry)
         session.flush()
         savepoint.commit()
+        known[change_uuid] = entry
     except Problem as problem:
         savepoint.rollback()
         return {"index": index, "uuid": change_uuid, "status": "rejected", "problem": problem.to_dict()}
