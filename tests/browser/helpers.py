@@ -54,12 +54,13 @@ def log_in_with_form(page: Any, email: str, password: str) -> None:
 
 
 #: Links, buttons, text boxes, selects and map markers on show (in the visible screen, the
-#: navigation, or the login card) smaller than 44×44 CSS px. Check boxes count by their label.
+#: navigation, or the login card) smaller than 44×44 CSS px. Check boxes, radio buttons and file
+#: inputs (the camera button) count by their label.
 SMALL_TARGETS = """() => [...document.querySelectorAll(
         '.screen:not([hidden]) a, .screen:not([hidden]) button, .screen:not([hidden]) input, '
         + '.screen:not([hidden]) select, .screen:not([hidden]) .leaflet-marker-icon, nav a, nav button, '
         + '.auth-screen a, .auth-screen button, .auth-screen input')]
-    .map((el) => (el.type === 'checkbox' && el.closest('label')) || el)
+    .map((el) => (['checkbox', 'radio', 'file'].includes(el.type) && el.closest('label')) || el)
     .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
     .filter((el) => !el.closest('.leaflet-control-attribution'))  // a credit line, not a control
     .map((el) => { const r = el.getBoundingClientRect();

@@ -23,9 +23,9 @@ pytestmark = pytest.mark.browser
 #: The hand-placed outlets within 2 km of the centre, nearest first (metres from the centre).
 NEAREST = ["REWE Quokka-Markt", "Aldi Süd Quokka", "E.Leclerc Quokka", "Épicerie Quokka", "dm Quokka"]
 QUOKKA_NAMES = sorted(o["name"] for o in PLACED)
-NAV_EN = ["Nearby", "Accounts", "Map", "Search"]
-NAV_DE = ["In der Nähe", "Kunden", "Karte", "Suche"]
-NAV_FR = ["À proximité", "Clients", "Carte", "Recherche"]
+NAV_EN = ["Today", "Nearby", "Accounts", "Map", "Search"]
+NAV_DE = ["Heute", "In der Nähe", "Kunden", "Karte", "Suche"]
+NAV_FR = ["Aujourd’hui", "À proximité", "Clients", "Carte", "Recherche"]
 
 
 def metres(value: str) -> re.Pattern[str]:
@@ -35,7 +35,7 @@ def metres(value: str) -> re.Pattern[str]:
 
 def test_nearby_lists_nearest_outlets_first(page: Any, screenshot: Any) -> None:
     """Nearby, with the position at the centre, lists REWE Quokka-Markt first at 100 m, then by distance."""
-    page.goto("/")
+    page.goto("/nearby")
     items = screen(page).locator(".outlet-item")
     expect(items.first.locator(".outlet-name")).to_have_text("REWE Quokka-Markt")
     expect(items.first.locator(".outlet-distance")).to_have_text(metres("100 m"))
@@ -50,7 +50,7 @@ def test_nearby_lists_nearest_outlets_first(page: Any, screenshot: Any) -> None:
 
 def test_nearby_filters_by_format_and_text(page: Any) -> None:
     """The format chips and the text box narrow the Nearby list (still nearest first)."""
-    page.goto("/")
+    page.goto("/nearby")
     expect(screen(page).locator(".outlet-name").first).to_have_text("REWE Quokka-Markt")
     page.get_by_role("button", name="Discounter").click()
     expect(page.get_by_role("button", name="Discounter")).to_have_attribute("aria-pressed", "true")
@@ -64,7 +64,7 @@ def test_nearby_filters_by_format_and_text(page: Any) -> None:
 def test_nearby_without_position_offers_cities(make_page: Any, screenshot: Any) -> None:
     """Without location permission, Nearby says so and lists outlets near a city the user picks."""
     page = make_page(permissions=[])
-    page.goto("/")
+    page.goto("/nearby")
     expect(page.get_by_role("alert")).to_contain_text("Location access is off")
     screenshot(page, "nearby-no-position")
     page.get_by_role("button", name="Luxembourg").click()
@@ -74,7 +74,7 @@ def test_nearby_without_position_offers_cities(make_page: Any, screenshot: Any) 
 
 def test_search_finds_the_quokka_outlets(page: Any, screenshot: Any) -> None:
     """Typing "quokka" in Search lists the seven Quokka outlets and keeps the query in the URL."""
-    page.goto("/")
+    page.goto("/nearby")
     page.get_by_role("navigation").get_by_role("link", name="Search").click()
     box = page.get_by_label("Search outlets")
     expect(box).to_be_focused()
@@ -124,7 +124,7 @@ def test_outlet_page_shows_the_week(page: Any, screenshot: Any) -> None:
 
 def test_switching_to_german_changes_the_labels(page: Any, screenshot: Any) -> None:
     """Choosing Deutsch in the settings sheet changes the navigation and list to German, also after a reload."""
-    page.goto("/")
+    page.goto("/nearby")
     nav = page.get_by_role("navigation")
     expect(nav.get_by_role("link")).to_have_text(NAV_EN)
     page.get_by_role("button", name="Settings").click()
@@ -145,7 +145,7 @@ def test_switching_to_german_changes_the_labels(page: Any, screenshot: Any) -> N
 def test_french_phone_gets_french(make_page: Any) -> None:
     """A phone set to French gets the app in French, with French number formats."""
     page = make_page(locale="fr-FR")
-    page.goto("/")
+    page.goto("/nearby")
     expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(NAV_FR)
     expect(screen(page).locator(".outlet-distance").nth(3)).to_have_text(metres("1,2 km"))
     expect(page.locator("html")).to_have_attribute("lang", "fr")
@@ -187,7 +187,7 @@ def test_map_shows_outlets_without_tiles(page: Any, screenshot: Any) -> None:
 
 def test_offline_reload_shows_saved_nearby(page: Any, screenshot: Any) -> None:
     """After one online visit, an offline reload opens the app with the saved Nearby list and a banner."""
-    page.goto("/")
+    page.goto("/nearby")
     expect(screen(page).locator(".outlet-name").first).to_have_text("REWE Quokka-Markt")
     expect(page.locator(".offline-banner")).to_be_hidden()
     wait_until_saved(page, "near=")
@@ -209,7 +209,7 @@ def test_offline_reload_shows_saved_nearby(page: Any, screenshot: Any) -> None:
 
 def test_service_worker_never_saves_errors(page: Any) -> None:
     """API error answers reach the app but are not saved: offline, the same request fails instead of replaying."""
-    page.goto("/")
+    page.goto("/nearby")
     wait_until_saved(page, "near=")
     answers = page.evaluate(
         """async (name) => {
@@ -252,7 +252,7 @@ def test_runs_under_a_strict_content_security_policy(make_page: Any) -> None:
         route.fulfill(response=response, headers={**response.headers, "content-security-policy": policy})
 
     page.route("**/*", add_policy)
-    page.goto("/")
+    page.goto("/nearby")
     expect(screen(page).locator(".outlet-name").first).to_have_text("REWE Quokka-Markt")
     page.goto("/outlets/1")
     expect(page.locator(".mini-map.leaflet-container")).to_be_visible()
@@ -263,7 +263,7 @@ def test_runs_under_a_strict_content_security_policy(make_page: Any) -> None:
 
 def test_works_with_the_keyboard(page: Any) -> None:
     """Tab shows a skip link and a visible focus ring; the tabs and a result open with Enter."""
-    page.goto("/")
+    page.goto("/nearby")
     expect(screen(page).locator(".outlet-item").first).to_be_visible()
     page.keyboard.press("Tab")
     expect(page.locator(".skip-link")).to_be_focused()
@@ -289,7 +289,7 @@ def test_works_with_the_keyboard(page: Any) -> None:
 
 def test_touch_targets_are_at_least_44_px(page: Any) -> None:
     """Every link, button, text box and map marker on Nearby, the map and the navigation is at least 44×44 CSS px."""
-    page.goto("/")
+    page.goto("/nearby")
     expect(screen(page).locator(".outlet-item").first).to_be_visible()
     assert page.evaluate(SMALL_TARGETS) == []
     page.get_by_role("navigation").get_by_role("link", name="Map").click()

@@ -15,13 +15,53 @@ import { MapScreen } from "./screens/MapScreen";
 import { Nearby } from "./screens/Nearby";
 import { OutletDetail } from "./screens/OutletDetail";
 import { Search } from "./screens/Search";
-import { sessionStore } from "./session";
+import { SyncScreen } from "./screens/SyncScreen";
+import { Today } from "./screens/Today";
+import { VisitScreen } from "./screens/VisitScreen";
+import { startField, stopField } from "./field";
+import { can, sessionStore } from "./session";
 import { useStore } from "./store";
 
-const TAB_NAMES: readonly TabName[] = ["nearby", "accounts", "map", "search"];
+const TAB_NAMES: readonly TabName[] = ["today", "nearby", "accounts", "map", "search"];
 
-function tabOf(route: Route): TabName | null {
+/** Users who record visits have the day on the phone (Today, visits, forms, sync): reps, managers, admins. */
+export function hasDay(me: Me): boolean {
+  return can(me, "visits.record") && can(me, "sync.use");
+}
+
+/** The tab a route shows: "/" is Today for who has a day (the rep's home), Nearby for the others. */
+function tabOf(route: Route, day: boolean): TabName | null {
+  if (route.name === "home") return day ? "today" : "nearby";
+  if (route.name === "today" && !day) return null;
   return (TAB_NAMES as readonly string[]).includes(route.name) ? (route.name as TabName) : null;
+}
+
+/** The form screen (renderer, rules, expression evaluator): its own chunk, loaded when a form opens (precached for offline use). */
+type FormScreenType = typeof import("./screens/FormScreen").FormScreen;
+let FormScreenLoaded: FormScreenType | null = null;
+
+function LazyFormScreen(props: { uuid: string; formId: number }) {
+  const { t } = useI18n();
+  const [Loaded, setLoaded] = useState<FormScreenType | null>(() => FormScreenLoaded);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    if (Loaded) return;
+    import("./screens/FormScreen").then(
+      (module) => {
+        FormScreenLoaded = module.FormScreen;
+        setLoaded(() => module.FormScreen);
+      },
+      () => setFailed(true),
+    );
+  }, []);
+  if (Loaded) return <Loaded {...props} />;
+  return (
+    <div class="screen-body">
+      {failed ? <p class="message message-error">{t("error.network")}</p> : (
+        <p class="loading" role="status"><span class="spinner" aria-hidden="true" /> {t("app.loading")}</p>
+      )}
+    </div>
+  );
 }
 
 function Splash() {
@@ -77,12 +117,22 @@ export function App() {
 
 function Main({ me, route }: { me: Me; route: Route }) {
   const i18n = useI18n();
-  const tab = tabOf(route);
+  const day = hasDay(me);
+  const tab = tabOf(route, day);
+  const tabs = day ? TAB_NAMES : TAB_NAMES.filter((name) => name !== "today");
   const [visited, setVisited] = useState<ReadonlySet<TabName>>(() => new Set(tab ? [tab] : []));
-  const [lastTab, setLastTab] = useState<TabName>(tab ?? "nearby");
+  const [lastTab, setLastTab] = useState<TabName>(tab ?? (day ? "today" : "nearby"));
+  const onDay = route.name === "visit" || route.name === "visitForm" || route.name === "sync";
 
   // What this user changed stays with them: forgotten when they log out or another user logs in.
   useEffect(() => () => accountUpdatesStore.set(new Map()), []);
+
+  // The day on the phone: this user's store, synced while the app is open.
+  useEffect(() => {
+    if (!day) return;
+    void startField(me.user.id);
+    return () => stopField();
+  }, [day, me.user.id]);
 
   useEffect(() => {
     if (!tab) return;
@@ -98,6 +148,9 @@ function Main({ me, route }: { me: Me; route: Route }) {
       tab === "accounts" ? (me.user.role === "rep" ? t("accounts.titleMine") : t("accounts.title"))
       : tab ? t(`${tab}.title`)
       : route.name === "account" ? t("account.title")
+      : route.name === "visit" ? t("visit.title")
+      : route.name === "visitForm" ? t("visit.forms")
+      : route.name === "sync" ? t("sync.title")
       : t("detail.title");
     document.title = `${title} · Rayon`;
     if (!navigatedInApp) return;
@@ -111,8 +164,13 @@ function Main({ me, route }: { me: Me; route: Route }) {
   return (
     <>
       {/* First in the focus order (after the skip link), shown at the bottom of the screen. */}
-      <BottomNav current={tab ?? (route.name === "account" ? "accounts" : lastTab)} />
+      <BottomNav tabs={tabs} current={tab ?? (route.name === "account" ? "accounts" : onDay ? "today" : lastTab)} />
       <main id="main" class="screens" tabIndex={-1}>
+        {day && visited.has("today") && (
+          <section class="screen" hidden={tab !== "today"}>
+            <Today />
+          </section>
+        )}
         {visited.has("nearby") && (
           <section class="screen" hidden={tab !== "nearby"}>
             <Nearby />
@@ -143,7 +201,22 @@ function Main({ me, route }: { me: Me; route: Route }) {
             <AccountDetail key={route.id} id={route.id} me={me} />
           </section>
         )}
-        {route.name === "notFound" && (
+        {day && route.name === "visit" && (
+          <section class="screen screen-detail">
+            <VisitScreen key={route.uuid} uuid={route.uuid} />
+          </section>
+        )}
+        {day && route.name === "visitForm" && (
+          <section class="screen screen-detail">
+            <LazyFormScreen key={`${route.uuid}:${route.formId}`} uuid={route.uuid} formId={route.formId} />
+          </section>
+        )}
+        {day && route.name === "sync" && (
+          <section class="screen screen-detail">
+            <SyncScreen />
+          </section>
+        )}
+        {(route.name === "notFound" || (!day && (route.name === "today" || onDay))) && (
           <section class="screen">
             <div class="screen-body">
               <p class="message">{i18n.t("app.notFound")}</p>

@@ -5,6 +5,11 @@
 import { createStore } from "./store";
 
 export type Route =
+  | { name: "home" }
+  | { name: "today" }
+  | { name: "visit"; uuid: string }
+  | { name: "visitForm"; uuid: string; formId: number }
+  | { name: "sync" }
   | { name: "nearby" }
   | { name: "accounts" }
   | { name: "map" }
@@ -15,7 +20,7 @@ export type Route =
   | { name: "invite"; token: string }
   | { name: "notFound" };
 
-export type TabName = "nearby" | "accounts" | "map" | "search";
+export type TabName = "today" | "nearby" | "accounts" | "map" | "search";
 
 /** Where to go after logging in: a path of this app only (never another site, never the login again). */
 export function safeNext(next: string | null | undefined): string | null {
@@ -26,7 +31,10 @@ export function safeNext(next: string | null | undefined): string | null {
 
 export function parseRoute(pathname: string, search = ""): Route {
   const path = pathname.replace(/\/+$/, "") || "/";
-  if (path === "/" || path === "/nearby") return { name: "nearby" };
+  if (path === "/") return { name: "home" };
+  if (path === "/today") return { name: "today" };
+  if (path === "/sync") return { name: "sync" };
+  if (path === "/nearby") return { name: "nearby" };
   if (path === "/accounts") return { name: "accounts" };
   if (path === "/map") return { name: "map" };
   if (path === "/search") return { name: "search", q: new URLSearchParams(search).get("q") ?? "" };
@@ -35,12 +43,21 @@ export function parseRoute(pathname: string, search = ""): Route {
   if (outlet) return { name: "outlet", id: Number(outlet[1]) };
   const account = /^\/accounts\/(\d+)$/.exec(path);
   if (account) return { name: "account", id: Number(account[1]) };
+  const visit = /^\/visits\/([0-9a-f-]{36})$/.exec(path);
+  if (visit) return { name: "visit", uuid: visit[1] };
+  const visitForm = /^\/visits\/([0-9a-f-]{36})\/forms\/(\d+)$/.exec(path);
+  if (visitForm) return { name: "visitForm", uuid: visitForm[1], formId: Number(visitForm[2]) };
   const invite = /^\/invite\/([A-Za-z0-9_-]{10,200})$/.exec(path);
   if (invite) return { name: "invite", token: invite[1] };
   return { name: "notFound" };
 }
 
 export const paths = {
+  home: "/",
+  today: "/today",
+  sync: "/sync",
+  visit: (uuid: string) => `/visits/${uuid}`,
+  visitForm: (uuid: string, formId: number) => `/visits/${uuid}/forms/${formId}`,
   nearby: "/nearby",
   accounts: "/accounts",
   map: "/map",
@@ -51,7 +68,7 @@ export const paths = {
 };
 
 const current = () =>
-  typeof location === "undefined" ? ({ name: "nearby" } as Route) : parseRoute(location.pathname, location.search);
+  typeof location === "undefined" ? ({ name: "home" } as Route) : parseRoute(location.pathname, location.search);
 
 export const routeStore = createStore<Route>(current());
 

@@ -11,6 +11,7 @@ import { getMe, postLogin, postLogout } from "./api/auth";
 import { ApiError, configureApi, NetworkError } from "./api/client";
 import type { Me } from "./api/types";
 import { applyUserLanguage, forgetUserLanguage } from "./i18n";
+import { deleteFieldData } from "./field";
 import { clearSavedData } from "./serviceWorker";
 import { createStore } from "./store";
 
@@ -75,7 +76,10 @@ export function can(me: Me | null | undefined, permission: string): boolean {
 /** Use `me` as the signed-in user; a different user than the last one first loses the saved answers. */
 async function adopt(me: Me, offline = false): Promise<void> {
   const last = readJson<{ id: number; email: string }>(LAST_USER_KEY);
-  if (!offline && (!last || last.id !== me.user.id)) await clearSavedData();
+  if (!offline && (!last || last.id !== me.user.id)) {
+    await clearSavedData();
+    await deleteFieldData(me.user.id).catch(() => undefined); // another user's day never stays on the phone
+  }
   if (!offline) {
     write(PROFILE_KEY, me);
     write(LAST_USER_KEY, { id: me.user.id, email: me.user.email });
@@ -195,6 +199,7 @@ export async function logOut(): Promise<void> {
   try {
     csrfFromLogin = null;
     await clearSavedData();
+    await deleteFieldData(null).catch(() => undefined);
     write(PROFILE_KEY, null);
     write(LAST_USER_KEY, null);
     signedOut("loggedOut");

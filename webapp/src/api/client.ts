@@ -184,3 +184,16 @@ export async function apiSend<T>(
   const type = response.headers.get("Content-Type") ?? "";
   return (type.includes("json") ? await response.json() : null) as T;
 }
+
+/** A multipart upload (photos): the CSRF header, problem+json errors as ApiError; resolves with the JSON answer. */
+export async function apiUpload<T>(path: string, form: FormData, init: RequestOptions = {}): Promise<T> {
+  const url = buildUrl(options.baseUrl, path);
+  const headers: Record<string, string> = {
+    Accept: "application/json",
+    ...(await options.headers?.()),
+    ...options.writeHeaders?.(),
+  };
+  const response = await request("POST", path, url, { headers, body: form }, init);
+  const type = response.headers.get("Content-Type") ?? "";
+  return (type.includes("json") ? await response.json() : null) as T;
+}

@@ -176,3 +176,158 @@ export interface CustomField {
   choices: string[] | null;
   required: boolean;
 }
+
+// --- visits, tasks, forms and offline sync (server/visits/, server/surveys/, server/plans/) ---
+
+export const VISIT_STATUSES = ["planned", "in_progress", "done", "missed", "cancelled"] as const;
+export type VisitStatus = (typeof VISIT_STATUSES)[number];
+export const OUTCOMES = ["order_taken", "no_order", "survey_only", "store_closed", "contact_absent", "other"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface Visit {
+  /** The server's id; absent for a visit made on this phone and not sent yet. */
+  id?: number;
+  uuid: string;
+  account_id: number;
+  rep_id?: number;
+  outlet: { id: number; name: string; city: string | null; street: string | null; house_number: string | null };
+  source: "plan" | "manual" | "unplanned";
+  status: VisitStatus;
+  planned_date: string | null;
+  planned_start_min: number | null;
+  planned_duration_min: number | null;
+  route_plan_id?: number | null;
+  sequence: number | null;
+  check_in: {
+    at: string | null;
+    client_at: string | null;
+    lat: number;
+    lon: number;
+    accuracy_m: number | null;
+    distance_m: number | null;
+  } | null;
+  check_out: {
+    at: string | null;
+    client_at: string | null;
+    lat: number | null;
+    lon: number | null;
+    accuracy_m: number | null;
+  } | null;
+  flagged: boolean;
+  flag_reason: string | null;
+  outcome: Outcome | null;
+  notes: string | null;
+  updated_at?: string | null;
+}
+
+export interface Task {
+  id?: number;
+  uuid: string;
+  account_id: number | null;
+  visit_id?: number | null;
+  /** Only on this phone: the visit it was made during. */
+  visit_uuid?: string | null;
+  assigned_to_id?: number;
+  title: string;
+  due_date: string | null;
+  status: "open" | "done" | "cancelled";
+  done_at?: string | null;
+  updated_at?: string | null;
+}
+
+/** The outlet facts the sync pull adds to each account. */
+export interface OutletExtra {
+  opening_hours: string | null;
+  phone: string | null;
+  website: string | null;
+  postcode: string | null;
+  region: string | null;
+  status: OutletStatus;
+  last_verified_at: string | null;
+}
+
+export interface SyncAccount extends Account {
+  outlet_detail?: OutletExtra;
+}
+
+export type Localised = string | Partial<Record<"en" | "de" | "fr", string>>;
+
+export interface TargetingRule {
+  formats?: string[];
+  banners?: string[];
+  countries?: string[];
+  classes?: string[];
+  statuses?: string[];
+  tags?: string[];
+  mandatory?: boolean;
+}
+
+export interface FormSummary {
+  id: number;
+  key: string;
+  title: Localised;
+  active: boolean;
+  targeting: { rules?: TargetingRule[] } | null;
+  current_version: { id: number; version: number } | null;
+  /** The current version's definition (surveys/schema/form.schema.json). */
+  definition?: unknown;
+}
+
+export interface ListProduct {
+  product_id: number;
+  gtin: string;
+  brand: string;
+  name: string;
+  category: string | null;
+  size: string | null;
+  own: boolean;
+  reference: boolean;
+}
+
+export interface SyncPull {
+  server_time: string;
+  full: boolean;
+  accounts: SyncAccount[];
+  visits: Visit[];
+  tasks: Task[];
+  deleted: { type: string; id: number }[];
+  forms?: { items: FormSummary[]; product_lists: Record<string, ListProduct[]> } | null;
+  next: string;
+  has_more: boolean;
+}
+
+export interface SyncChangeBody {
+  uuid: string;
+  kind: string;
+  client_at: string;
+  data: Record<string, unknown>;
+}
+
+export interface SyncAnswer {
+  index: number;
+  uuid: string | null;
+  status: "applied" | "duplicate" | "rejected";
+  result?: Record<string, unknown>;
+  problem?: Problem;
+}
+
+/** POST /routes/optimize-day */
+export interface DayPlan {
+  date: string;
+  stops: {
+    account_id: number;
+    arrival: string;
+    start: string;
+    departure: string;
+    wait_min: number;
+    travel_min: number;
+    travel_km: number;
+    done: boolean;
+  }[];
+  dropped: { account_id: number; reason: string }[];
+  travel_km: number;
+  travel_min: number;
+  depart: string;
+  arrive: string;
+  warnings: string[];
+}

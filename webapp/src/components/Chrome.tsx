@@ -8,7 +8,9 @@ import { paths, type TabName } from "../router";
 import { clearSavedData, updateReadyStore } from "../serviceWorker";
 import { logOut } from "../session";
 import { createStore, useStore } from "../store";
+import { fieldStore, syncStatusStore } from "../field";
 import { Icon } from "./Icon";
+import { momentText, pendingCount } from "./SyncBits";
 
 /** Whether the settings sheet is open (its button sits in each tab's header). */
 export const settingsOpenStore = createStore(false);
@@ -56,18 +58,19 @@ export function UpdateBanner() {
   );
 }
 
-const TABS: ReadonlyArray<{ name: TabName; href: string; icon: "nearby" | "accounts" | "map" | "search" }> = [
+const TABS: ReadonlyArray<{ name: TabName; href: string; icon: "today" | "nearby" | "accounts" | "map" | "search" }> = [
+  { name: "today", href: paths.today, icon: "today" },
   { name: "nearby", href: paths.nearby, icon: "nearby" },
   { name: "accounts", href: paths.accounts, icon: "accounts" },
   { name: "map", href: paths.map, icon: "map" },
   { name: "search", href: paths.search(), icon: "search" },
 ];
 
-export function BottomNav({ current }: { current: TabName | null }) {
+export function BottomNav({ current, tabs }: { current: TabName | null; tabs: readonly TabName[] }) {
   const { t } = useI18n();
   return (
     <nav class="bottom-nav" aria-label={t("nav.label")}>
-      {TABS.map((tab) => (
+      {TABS.filter((tab) => tabs.includes(tab.name)).map((tab) => (
         <a key={tab.name} href={tab.href} class="nav-item" aria-current={current === tab.name ? "page" : undefined}>
           <Icon name={tab.icon} />
           <span class="nav-label">{t(`nav.${tab.name}`)}</span>
@@ -97,12 +100,18 @@ export function SettingsSheet({ me }: { me: Me }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [cleared, setCleared] = useState(false);
   const [leaving, setLeaving] = useState(false);
+  const [warned, setWarned] = useState(false);
+  const i18n = useI18n();
+  const field = useStore(fieldStore);
+  const sync = useStore(syncStatusStore);
+  const unsent = pendingCount(field) + field.problems.length;
 
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
     if (open && !element.open) {
       setCleared(false);
+      setWarned(false);
       element.showModal();
     } else if (!open && element.open) {
       element.close();
@@ -112,6 +121,11 @@ export function SettingsSheet({ me }: { me: Me }) {
   useEffect(() => () => settingsOpenStore.set(false), []);
 
   const leave = async () => {
+    // Changes not sent yet would be deleted with the phone's data: say so first.
+    if (unsent > 0 && !warned) {
+      setWarned(true);
+      return;
+    }
     setLeaving(true);
     await logOut();
   };
@@ -133,8 +147,9 @@ export function SettingsSheet({ me }: { me: Me }) {
           <h3 id="user-title" class="user-name">{me.user.name}</h3>
           <p class="user-line">{t(`role.${me.user.role}` as MessageKey)} · {me.organization.name}</p>
           <p class="user-line small muted">{me.user.email}</p>
+          {warned && <p class="message message-warning" role="alert">{i18n.plural("settings.unsent", unsent)}</p>}
           <button type="button" class="button button-secondary logout-button" onClick={() => void leave()} disabled={leaving}>
-            <Icon name="logout" size={20} /> {leaving ? t("settings.loggingOut") : t("settings.logout")}
+            <Icon name="logout" size={20} /> {leaving ? t("settings.loggingOut") : warned ? t("settings.logoutAnyway") : t("settings.logout")}
           </button>
           <p class="small muted">{t("settings.logoutHint")}</p>
         </section>
@@ -150,6 +165,16 @@ export function SettingsSheet({ me }: { me: Me }) {
             </label>
           ))}
         </fieldset>
+        {field.ready && (
+          <section class="sheet-section sheet-sync" aria-labelledby="sync-title">
+            <h3 id="sync-title" class="field-label">{t("sync.title")}</h3>
+            <p class="small">
+              {t("sync.lastSync")}: {sync.lastSyncAt ? momentText(sync.lastSyncAt, i18n) : t("sync.never")}
+              {" · "}{i18n.plural("sync.settingsSummary", pendingCount(field))}
+            </p>
+            <a class="button button-secondary" href={paths.sync} onClick={onClose}>{t("sync.open")}</a>
+          </section>
+        )}
         <section class="sheet-section" aria-labelledby="saved-data-title">
           <h3 id="saved-data-title" class="field-label">{t("settings.savedData")}</h3>
           <p class="small">{t("settings.savedDataHint")}</p>

@@ -25,6 +25,14 @@ const PATHS = {
   accounts: "M3 21V8l9-5 9 5v13 M9 21v-6h6v6 M3 21h18",
   logout: "M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4 M16 17l5-5-5-5 M21 12H9",
   offline: "M2 8.8a15 15 0 0 1 4.2-2.6 M10.7 5.1A15 15 0 0 1 22 8.8 M5 12.5a10 10 0 0 1 3.5-2.2 M15.5 10.5a10 10 0 0 1 3.5 2 M8.5 16a5 5 0 0 1 7 0 M12 20h.01 M3 3l18 18",
+  today: "M4 6a2 2 0 0 1 2-2h12a2 2 0 0 1 2 2v13a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V6Z M4 10h16 M8 2v4 M16 2v4 M8 14h3v3H8z",
+  check: "M4 12.5 9.5 18 20 6.5",
+  camera: "M4 8a2 2 0 0 1 2-2h2l1.5-2h5L16 6h2a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V8Z M12 17a4 4 0 1 0 0-8 4 4 0 0 0 0 8Z",
+  sync: "M20 11a8 8 0 0 0-14.7-3.5 M4 4v4h4 M4 13a8 8 0 0 0 14.7 3.5 M20 20v-4h-4",
+  warning: "M12 3 2 20h20L12 3Z M12 10v4 M12 17h.01",
+  flag: "M5 21V4 M5 4h11l-2 4 2 4H5",
+  route: "M6 19a2 2 0 1 0 0-4 2 2 0 0 0 0 4Z M18 9a2 2 0 1 0 0-4 2 2 0 0 0 0 4Z M8 17h7a3 3 0 0 0 0-6H9a3 3 0 0 1 0-6h7",
+  trash: "M4 7h16 M9 7V4h6v3 M6 7l1 13h10l1-13",
 } as const;
 
 export type IconName = keyof typeof PATHS;
