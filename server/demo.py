@@ -235,6 +235,9 @@ def seed_demo(session: Session, *, password: str, env: str) -> dict[str, int]:
             for key, value in region_counts.items():
                 counts[key] += value
         session.flush()
+        from server.analytics.demo import seed_history  # eight weeks of visits and store checks
+
+        counts.update(seed_history(session, org.id))
         return counts
     finally:
         session.info.pop("skip_audit", None)

@@ -544,6 +544,9 @@ def submit_response(
             )
         )
     session.flush()
+    from server.analytics.facts import record_response  # the analytics facts, in the same transaction
+
+    record_response(session, response)
     return response, True
 
 
