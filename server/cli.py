@@ -4,6 +4,9 @@ rayon init-db            create or upgrade the schema (Alembic)
 rayon seed [--count N]   load the bundled outlet database (once; --force to reload)
 rayon seed-demo          load the demo brand (not in production)
 rayon gdpr anonymise-lost   erase contacts of long-lost accounts
+rayon import osm FILE    OpenStreetMap outlets (.osm.pbf, .osm, .osm.gz, Overpass JSON)
+rayon import accounts FILE --org SLUG   match a customer list to outlets (--apply)
+rayon quality ...        moderators, duplicate scans, weekly quality snapshots
 rayon serve              init-db + seed on first start, then gunicorn
 """
 
@@ -157,6 +160,17 @@ def worker(burst: bool) -> None:
     if backend.name != "rq":
         raise click.ClickException("set RAYON_REDIS_URL: without Redis, jobs run inside the web process")
     Worker([backend.queue], connection=backend.connection).work(burst=burst)
+
+
+def _data_quality_commands() -> None:
+    """``rayon import osm|accounts`` and ``rayon quality ...`` (server.quality.cli)."""
+    from server.quality.cli import import_group, quality_group
+
+    main.add_command(import_group)
+    main.add_command(quality_group)
+
+
+_data_quality_commands()
 
 
 @main.command("serve")

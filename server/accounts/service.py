@@ -357,6 +357,11 @@ def _create_private_outlet(session: Session, user: User, data: dict[str, Any]) -
             data["opening_hours"] = opening_hours.validate(data["opening_hours"])
         except opening_hours.OpeningHoursError as exc:
             raise field_error("outlet.opening_hours", exc.message, "body") from None
+    phone = normalise_phone(data.get("phone"), data["country"], "outlet.phone")
+    # Data quality: outlets that look like this one are answered first (409 unless ?force=true).
+    from server.quality.duplicates import refuse_likely_duplicates
+
+    refuse_likely_duplicates(session, user, {**data, "phone": phone})
     d = for_bind(session)
     outlet = Outlet(
         name=data["name"],
@@ -368,7 +373,7 @@ def _create_private_outlet(session: Session, user: User, data: dict[str, Any]) -
         city=data["city"],
         country=data["country"],
         opening_hours=data.get("opening_hours"),
-        phone=normalise_phone(data.get("phone"), data["country"], "outlet.phone"),
+        phone=phone,
         website=data.get("website"),
         status="unverified",
         source=f"org:{user.org_id}",

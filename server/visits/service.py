@@ -415,4 +415,13 @@ def todo(session: Session, user: User, rep_id: int | None) -> dict[str, Any]:
         ],
         "reverify_after_months": months,
         "open_tasks": [task_json(t) for t in open_tasks],
+        # Public outlets of these accounts that other brands' reps (or an import) reported
+        # closed, moved, renamed... (server.quality).
+        "outlet_changes": _outlet_changes(session, user, rep_id),
     }
+
+
+def _outlet_changes(session: Session, user: User, rep_id: int | None) -> list[dict[str, Any]]:
+    from server.quality.verification import notices_for_todo
+
+    return notices_for_todo(session, user, rep_id)
