@@ -4,7 +4,7 @@ GET    /api/v1/analytics/definitions          every KPI: key, label, unit, formu
 GET    /api/v1/analytics/kpis                 one KPI: value, cuts (group_by), previous range
 GET    /api/v1/analytics/overview             the dashboard cards, each against the previous range
 GET    /api/v1/analytics/series               a KPI as a time series (optionally one series per value of split)
-GET    /api/v1/analytics/map                  a KPI per region or outlet as GeoJSON points
+GET    /api/v1/analytics/map                  a KPI per region, territory (polygons) or outlet as GeoJSON
 GET    /api/v1/analytics/exports/responses    survey answers as CSV/XLSX (per product row or per answer)
 GET    /api/v1/analytics/exports/visits       visits as CSV/XLSX
 GET    /api/v1/analytics/exports/accounts     accounts with their visits against their frequency
@@ -175,10 +175,18 @@ class MapLayer(MethodView):
     @blp.arguments(MapQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
     @blp.doc(responses={"200": {"description": "GeoJSON FeatureCollection", "content": {GEOJSON: {}}}})
     def get(self, **args: Any) -> Any:
-        """A KPI per region or per outlet as GeoJSON points (regions at the centre of their outlets)"""
+        """A KPI per region, territory or outlet as GeoJSON
+
+        Regions are points at the centre of their outlets, territories their polygons (with `centre`, a
+        point inside for the label), outlets their positions. Features are the groups with a value, the
+        most measured first, at most `limit`.
+        """
         user = current_user()
         require(user, "analytics.read")
         level = args["level"]
+        kpi = kpis.KPIS.get(args["kpi"])
+        if kpi is not None and level not in kpis.DIMS[kpi.source]:
+            raise field_error("level", f"{kpi.key} cannot be mapped by {level} (it has no {level})")
         query = _query(user, args, args["kpi"], [level], compare=False)
         result = kpis.run(db.session, user, query)
         features = map_features(user, level, result["rows"], args["limit"])
@@ -205,8 +213,12 @@ def map_features(user: User, level: str, rows: list[dict[str, Any]], limit: int)
     d = for_bind(db.session)
     keys = [r["keys"][level] for r in rows]
     positions: dict[Any, tuple[float, float]] = {}
+    shapes: dict[Any, tuple[dict[str, Any], tuple[float, float], str | None]] = {}
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
+        if level == "territory":
+            shapes.update(_territory_shapes(user, chunk))
+            continue
         if level == "outlet":
             statement = select(Outlet.id, d.lon(Outlet.geom), d.lat(Outlet.geom)).where(
                 Outlet.id.in_(chunk), outlet_visibility(user.org_id)
@@ -221,22 +233,41 @@ def map_features(user: User, level: str, rows: list[dict[str, Any]], limit: int)
     features = []
     for row in rows:
         key = row["keys"][level]
-        if key not in positions:
+        properties = {level: key, "label": row.get("labels", {}).get(level), "value": row["value"], "n": row["n"]}
+        if key in shapes:
+            geometry, (lon, lat), color = shapes[key]
+            properties.update(centre=[round(lon, 6), round(lat, 6)], color=color)
+        elif key in positions:
+            lon, lat = positions[key]
+            geometry = {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+        else:
             continue
-        lon, lat = positions[key]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-                "properties": {
-                    level: key,
-                    "label": row.get("labels", {}).get(level),
-                    "value": row["value"],
-                    "n": row["n"],
-                },
-            }
-        )
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     return features
+
+
+def _territory_shapes(user: User, ids: list[Any]) -> dict[int, tuple[dict[str, Any], tuple[float, float], str | None]]:
+    """The organization's territories among ``ids``: GeoJSON polygon, a point inside it, colour."""
+    import json
+
+    from shapely.geometry import shape
+    from sqlalchemy import select
+
+    from server.accounts.models import Territory
+    from server.dialects import for_bind
+
+    d = for_bind(db.session)
+    out = {}
+    statement = select(Territory.id, d.as_geojson(Territory.geom), Territory.color).where(
+        Territory.org_id == user.org_id, Territory.id.in_([i for i in ids if isinstance(i, int)])
+    )
+    for territory_id, geojson, color in db.session.execute(statement):
+        if not geojson:
+            continue
+        geometry = json.loads(geojson)
+        inside = shape(geometry).representative_point()
+        out[territory_id] = (geometry, (inside.x, inside.y), color)
+    return out
 
 
 # --- exports ------------------------------------------------------------------------------------------

@@ -126,7 +126,14 @@ class SeriesQuerySchema(PeriodSchema):
 
 class MapQuerySchema(PeriodSchema):
     kpi = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    level = fields.String(load_default="region", validate=validate.OneOf(["region", "outlet"]))
+    level = fields.String(
+        load_default="region",
+        validate=validate.OneOf(["region", "territory", "outlet"]),
+        metadata={
+            "description": "region: a point at the centre of its outlets; territory: the territory's polygon; "
+            "outlet: the outlet's position"
+        },
+    )
     limit = fields.Integer(load_default=5000, validate=validate.Range(min=1, max=50_000))
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tests.tenants import As, make_tenant, outlet_ids
 
@@ -520,6 +520,46 @@ def test_overview_cards_and_map(world: dict[str, Any], db_kind: str) -> None:
     assert sum(f["properties"]["value"] for f in regions["features"]) == 4
     catalog = client.get(f"{API}/analytics/definitions").get_json()["items"]
     assert {k["key"] for k in catalog} >= set(EXPECTED) | {"coverage", "drive_time"}
+
+
+def test_the_map_by_territory_draws_each_territory_with_its_value(world: dict[str, Any], db_kind: str) -> None:
+    """A territory around O1 only: its polygon carries O1's visits; a KPI without territories is a 422."""
+    from server.dialects import for_bind
+    from server.outlets.models import Outlet
+
+    w = world[db_kind]
+    client = w["t"].client(w["app"].test_client(), "admin")
+    with w["app"].app_context():
+        from server.accounts.models import Account
+        from server.db import db
+
+        outlet = db.session.get(Outlet, db.session.get(Account, w["accounts"]["O1"]).outlet_id)
+        d = for_bind(db.session)
+        lon, lat = db.session.execute(
+            select(d.lon(Outlet.geom), d.lat(Outlet.geom)).where(Outlet.id == outlet.id)
+        ).one()
+    ring = [[lon - 1e-4, lat - 1e-4], [lon + 1e-4, lat - 1e-4], [lon + 1e-4, lat + 1e-4], [lon - 1e-4, lat + 1e-4]]
+    polygon = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+    created = client.post(f"{API}/territories", json={"name": "Around O1", "geometry": polygon, "color": "#1e88e5"})
+    assert created.status_code == 201, created.get_json()
+    territory_id = created.get_json()["id"]
+    try:
+        layer = client.get(f"{API}/analytics/map", query_string={**OCT, "kpi": "visits_done", "level": "territory"})
+        assert layer.status_code == 200 and layer.mimetype == "application/geo+json"
+        (feature,) = layer.get_json()["features"]
+        assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        props = feature["properties"]
+        assert (props["territory"], props["label"], props["value"], props["color"]) == (
+            territory_id,
+            "Around O1",
+            1.0,
+            "#1e88e5",
+        )
+        assert props["centre"][0] == pytest.approx(lon, abs=2e-4) and props["centre"][1] == pytest.approx(lat, abs=2e-4)
+        bad = client.get(f"{API}/analytics/map", query_string={**OCT, "kpi": "drive_time", "level": "territory"})
+        assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "level"
+    finally:
+        assert client.delete(f"{API}/territories/{territory_id}").status_code == 204
 
 
 def test_exports_as_csv_and_xlsx(world: dict[str, Any], db_kind: str) -> None:
