@@ -167,3 +167,26 @@ def test_the_perfect_store_score_weighs_the_components_it_measured() -> None:
     # (20 + 20 + 10 + 10) / 90
     assert perfect_store_score(settings, shelf, {"pos_any": 1}, False) == 6667
     assert perfect_store_score(settings, [], {"pos_any": None}, False) is None
+
+
+def test_the_xlsx_writer_streams_a_workbook_that_reads_back(tmp_path: Any) -> None:
+    """Numbers, booleans, empty cells and awkward text survive; the header is bold."""
+    from openpyxl import load_workbook
+
+    from server.analytics.exports import write_xlsx
+
+    rows = [
+        ["id", "text", "flag", "price", "none"],
+        [1, "=SUM(A1) & <b>\x07", True, 1.25, None],
+        [2, " leading space", False, 0, "x" * 40000],
+    ]
+    path = write_xlsx(iter(rows), "responses/answers", tmp_path / "out.xlsx")
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet.title == "responsesanswers"
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == ("id", "text", "flag", "price", "none")
+    assert values[1] == (1, "=SUM(A1) & <b>", True, 1.25, None)
+    assert values[2][:4] == (2, " leading space", False, 0) and len(values[2][4]) == 32767
+    assert sheet["A1"].font.b and not sheet["A2"].font.b
+    assert sheet.freeze_panes == "A2"
