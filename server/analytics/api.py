@@ -72,6 +72,16 @@ FILTER_NAMES = {
 }
 
 
+#: Filters that a visits or accounts export cannot apply (they are about products and forms).
+NOT_FOR_VISITS = ("product", "brand", "category", "own", "form", "form_version", "list")
+
+
+def _no_product_filters(filters: dict[str, Any], what: str) -> None:
+    for name in NOT_FOR_VISITS:
+        if filters.get(name) not in (None, []):
+            raise field_error(name, f"the {what} export cannot be filtered by {name} (it is about responses)")
+
+
 def filters_of(user: User, args: dict[str, Any]) -> dict[str, Any]:
     """The filters of a request, with ``rep=me`` resolved and every named object checked (404)."""
     out: dict[str, Any] = {}
@@ -349,6 +359,7 @@ class VisitExport(MethodView):
         user = current_user()
         require(user, "analytics.export")
         filters = filters_of(user, args)
+        _no_product_filters(filters, "visits")
         start, end = _range(user, args)
         rows = exports.visit_rows(db.session, user, start, end, filters, args.get("status"))
         return _export(user, "visits", args, rows)
@@ -363,6 +374,7 @@ class AccountExport(MethodView):
         user = current_user()
         require(user, "analytics.export")
         filters = filters_of(user, args)
+        _no_product_filters(filters, "accounts")
         start, end = _range(user, args)
         rows = exports.account_rows(db.session, user, start, end, filters)
         return _export(user, "accounts", args, rows)

@@ -87,6 +87,22 @@ class Kpi:
     own_by_default: bool = False
     decimals: int = 1
 
+    @property
+    def better(self) -> str | None:
+        """Which way is good: "higher", "lower", or None where neither is (prices, time in store)."""
+        return BETTER.get(self.key, "higher")
+
+
+#: KPIs for which higher is not better (see :attr:`Kpi.better`).
+BETTER: dict[str, str | None] = {
+    "out_of_stock_rate": "lower",
+    "flagged_rate": "lower",
+    "drive_time": "lower",
+    "shelf_price": None,
+    "price_index": None,
+    "time_in_store": None,
+}
+
 
 def _price_stats(m: dict[str, float]) -> dict[str, float | None]:
     n = m.get("n_price") or 0
@@ -533,6 +549,7 @@ def run(session: Session, user: User, query: Query) -> dict[str, Any]:
         "kpi": plan.kpi.key,
         "label": plan.kpi.label,
         "unit": plan.kpi.unit,
+        "better": plan.kpi.better,
         "formula": plan.kpi.formula,
         "period": query.period,
         "from": plan.start.isoformat(),
@@ -1264,9 +1281,12 @@ def overview(session: Session, user: User, query: Query) -> dict[str, Any]:
     cards = []
     period = {}
     for key in keys:
-        result = run(
-            session, user, Query(key, query.period, query.date_from, query.date_to, [], dict(query.filters), True)
-        )
+        # Each card takes the filters that apply to it and names the others (a visit KPI has no product).
+        kpi = KPIS[key]
+        applies = {*DIMS[kpi.source], *(["list"] if kpi.source == "shelf" else [])}
+        own = {k: v for k, v in query.filters.items() if k in applies}
+        ignored = sorted(k for k, v in query.filters.items() if k not in applies and v not in (None, []))
+        result = run(session, user, Query(key, query.period, query.date_from, query.date_to, [], own, True))
         period = {
             "from": result["from"],
             "to": result["to"],
@@ -1277,10 +1297,12 @@ def overview(session: Session, user: User, query: Query) -> dict[str, Any]:
                 "kpi": key,
                 "label": result["label"],
                 "unit": result["unit"],
+                "better": kpi.better,
                 "value": result["value"],
                 "n": result["n"],
                 "previous_value": result["previous"]["value"],
                 "change": result["change"],
+                "ignored_filters": ignored,
             }
         )
     return {"period": query.period, **period, "filters": _filters_json(query.filters), "cards": cards}
@@ -1294,7 +1316,10 @@ def kpi_catalog() -> list[dict[str, Any]]:
             "unit": k.unit,
             "source": k.source,
             "formula": k.formula,
+            "better": k.better,
+            "decimals": k.decimals,
             "dimensions": list(DIMS[k.source]),
+            "filters": [*DIMS[k.source][1:], *(["list"] if k.source == "shelf" else [])],
             "own_products_by_default": k.own_by_default,
         }
         for k in KPIS.values()

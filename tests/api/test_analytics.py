@@ -518,8 +518,20 @@ def test_overview_cards_and_map(world: dict[str, Any], db_kind: str) -> None:
     assert all(f["geometry"]["type"] == "Point" for f in features)
     regions = client.get(f"{API}/analytics/map", query_string={**OCT, "kpi": "visits_done"}).get_json()
     assert sum(f["properties"]["value"] for f in regions["features"]) == 4
-    catalog = client.get(f"{API}/analytics/definitions").get_json()["items"]
-    assert {k["key"] for k in catalog} >= set(EXPECTED) | {"coverage", "drive_time"}
+    catalog = {k["key"]: k for k in client.get(f"{API}/analytics/definitions").get_json()["items"]}
+    assert set(catalog) >= set(EXPECTED) | {"coverage", "drive_time"}
+    assert [catalog[k]["better"] for k in ("numeric_distribution", "out_of_stock_rate", "shelf_price")] == [
+        "higher",
+        "lower",
+        None,
+    ]
+    assert "list" in catalog["numeric_distribution"]["filters"] and "product" not in catalog["coverage"]["filters"]
+    # A filter applies to the cards that can take it; the others say they did not use it.
+    s1 = client.get(f"{API}/analytics/overview", query_string={**OCT, "product": w["p"]["S1"]}).get_json()
+    by_card = {c["kpi"]: c for c in s1["cards"]}
+    assert by_card["numeric_distribution"]["ignored_filters"] == [] and by_card["numeric_distribution"]["value"] == 100
+    assert by_card["visit_compliance"]["ignored_filters"] == ["product"]
+    assert by_card["visit_compliance"]["value"] == 60.0 and by_card["out_of_stock_rate"]["better"] == "lower"
 
 
 def test_the_map_by_territory_draws_each_territory_with_its_value(world: dict[str, Any], db_kind: str) -> None:
@@ -591,6 +603,8 @@ def test_exports_as_csv_and_xlsx(world: dict[str, Any], db_kind: str) -> None:
     table = list(load_workbook(io.BytesIO(visits.get_data())).active.iter_rows(values_only=True))
     assert len(table) == 8 and table[0][0] == "visit_id"
     assert sorted(r[20] for r in table[1:] if r[20] is not None) == [20.0, 30.0, 40.0, 50.0]
+    by_product = client.get(f"{API}/analytics/exports/visits", query_string={**OCT, "product": w["p"]["S1"]})
+    assert by_product.status_code == 422 and by_product.get_json()["errors"][0]["field"] == "product"
     accounts = client.get(f"{API}/analytics/exports/accounts", query_string={**OCT, "class": "C"})
     account_rows = list(csv.DictReader(io.StringIO(accounts.get_data(as_text=True))))
     assert [(r["visits_done"], r["visits_expected"], r["covered"]) for r in account_rows] == [("2", "1", "True")]
