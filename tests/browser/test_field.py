@@ -73,7 +73,7 @@ def phone_for(make_page: Any, api: Any, account: dict[str, Any], metres_north: f
 def wait_for_worker(page: Any) -> None:
     """The service worker controls the page (so the app opens offline)."""
     page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=SERVICE_WORKER_TIMEOUT_MS
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=SERVICE_WORKER_TIMEOUT_MS
     )
 
 

@@ -185,7 +185,7 @@ def test_logout_then_another_rep_sees_nothing_of_the_first(
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_text("Sie sind abgemeldet.")).to_be_visible()
     assert saved_urls(page) == []
-    assert page.evaluate("localStorage.getItem('rayon.me')") is None
+    assert page.evaluate("() => localStorage.getItem('rayon.me')") is None
     # The session is gone on the server too.
     assert page.context.request.get(f"{live_server}/api/v1/auth/me").status == 401
 
@@ -231,8 +231,11 @@ def test_another_user_after_an_ended_session_gets_no_saved_data(make_page: Any, 
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(screen(page).locator(".outlet-item").first).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Heute")  # rep2's Today, in rep2's German
     assert not [url for url in saved_urls(page) if "/api/v1/accounts" in url]
+    rep1_id = api(REP1).get("/api/v1/auth/me").get_json()["user"]["id"]
+    databases = page.evaluate("async () => (await indexedDB.databases()).map((d) => d.name)")
+    assert f"rayon-field-u{rep1_id}" not in databases, "rep1's day is deleted from the phone"
 
     page.context.set_offline(True)
     page.get_by_role("navigation").get_by_role("link", name="Kunden").click()  # rep2's locale is German

@@ -269,11 +269,11 @@ def test_works_with_the_keyboard(page: Any) -> None:
     expect(page.locator(".skip-link")).to_be_focused()
     for _ in range(60):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.textContent.trim()") == "Search":
+        if page.evaluate("() => document.activeElement.textContent.trim()") == "Search":
             break
     else:
         pytest.fail("the Search tab cannot be reached with Tab")
-    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("", "none")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/search$"))
