@@ -18,11 +18,12 @@ import { Search } from "./screens/Search";
 import { SyncScreen } from "./screens/SyncScreen";
 import { Today } from "./screens/Today";
 import { VisitScreen } from "./screens/VisitScreen";
+import { hasInsights, LazyInsights } from "./hq/LazyInsights";
 import { startField, stopField } from "./field";
 import { can, sessionStore } from "./session";
 import { useStore } from "./store";
 
-const TAB_NAMES: readonly TabName[] = ["today", "nearby", "accounts", "map", "search"];
+const TAB_NAMES: readonly TabName[] = ["today", "insights", "nearby", "accounts", "map", "search"];
 
 /** Users who record visits have the day on the phone (Today, visits, forms, sync): reps, managers, admins. */
 export function hasDay(me: Me): boolean {
@@ -30,8 +31,9 @@ export function hasDay(me: Me): boolean {
 }
 
 /** The tab a route shows: "/" is Today for who has a day (the rep's home), Nearby for the others. */
-function tabOf(route: Route, day: boolean): TabName | null {
-  if (route.name === "home") return day ? "today" : "nearby";
+function tabOf(route: Route, day: boolean, insights = false): TabName | null {
+  if (route.name === "home") return day ? "today" : insights ? "insights" : "nearby";
+  if (route.name === "insights" && !insights) return null;
   if (route.name === "today" && !day) return null;
   return (TAB_NAMES as readonly string[]).includes(route.name) ? (route.name as TabName) : null;
 }
@@ -118,8 +120,9 @@ export function App() {
 function Main({ me, route }: { me: Me; route: Route }) {
   const i18n = useI18n();
   const day = hasDay(me);
-  const tab = tabOf(route, day);
-  const tabs = day ? TAB_NAMES : TAB_NAMES.filter((name) => name !== "today");
+  const insights = hasInsights(me);
+  const tab = tabOf(route, day, insights);
+  const tabs = TAB_NAMES.filter((name) => (name !== "today" || day) && (name !== "insights" || insights));
   const [visited, setVisited] = useState<ReadonlySet<TabName>>(() => new Set(tab ? [tab] : []));
   const [lastTab, setLastTab] = useState<TabName>(tab ?? (day ? "today" : "nearby"));
   const onDay = route.name === "visit" || route.name === "visitForm" || route.name === "sync";
@@ -216,7 +219,12 @@ function Main({ me, route }: { me: Me; route: Route }) {
             <SyncScreen />
           </section>
         )}
-        {(route.name === "notFound" || (!day && (route.name === "today" || onDay))) && (
+        {insights && visited.has("insights") && (
+          <section class="screen" hidden={tab !== "insights"}>
+            <LazyInsights me={me} view={route.name === "insights" ? route.view : "overview"} active={tab === "insights"} />
+          </section>
+        )}
+        {(route.name === "notFound" || (!day && (route.name === "today" || onDay)) || (!insights && route.name === "insights")) && (
           <section class="screen">
             <div class="screen-body">
               <p class="message">{i18n.t("app.notFound")}</p>

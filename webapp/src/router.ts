@@ -18,9 +18,10 @@ export type Route =
   | { name: "account"; id: number }
   | { name: "login"; next: string | null }
   | { name: "invite"; token: string }
+  | { name: "insights"; view: "overview" | "explore" | "map" | "exports" }
   | { name: "notFound" };
 
-export type TabName = "today" | "nearby" | "accounts" | "map" | "search";
+export type TabName = "today" | "nearby" | "accounts" | "map" | "search" | "insights";
 
 /** Where to go after logging in: a path of this app only (never another site, never the login again). */
 export function safeNext(next: string | null | undefined): string | null {
@@ -47,6 +48,8 @@ export function parseRoute(pathname: string, search = ""): Route {
   if (visit) return { name: "visit", uuid: visit[1] };
   const visitForm = /^\/visits\/([0-9a-f-]{36})\/forms\/(\d+)$/.exec(path);
   if (visitForm) return { name: "visitForm", uuid: visitForm[1], formId: Number(visitForm[2]) };
+  const insights = /^\/insights(?:\/(explore|map|exports))?$/.exec(path);
+  if (insights) return { name: "insights", view: (insights[1] ?? "overview") as "overview" | "explore" | "map" | "exports" };
   const invite = /^\/invite\/([A-Za-z0-9_-]{10,200})$/.exec(path);
   if (invite) return { name: "invite", token: invite[1] };
   return { name: "notFound" };
@@ -64,6 +67,7 @@ export const paths = {
   search: (q = "") => (q ? `/search?q=${encodeURIComponent(q)}` : "/search"),
   outlet: (id: number) => `/outlets/${id}`,
   account: (id: number) => `/accounts/${id}`,
+  insights: "/insights",
   login: (next: string | null = null) => (next ? `/login?next=${encodeURIComponent(next)}` : "/login"),
 };
 

@@ -33,6 +33,7 @@ const PATHS = {
   flag: "M5 21V4 M5 4h11l-2 4 2 4H5",
   route: "M6 19a2 2 0 1 0 0-4 2 2 0 0 0 0 4Z M18 9a2 2 0 1 0 0-4 2 2 0 0 0 0 4Z M8 17h7a3 3 0 0 0 0-6H9a3 3 0 0 1 0-6h7",
   trash: "M4 7h16 M9 7V4h6v3 M6 7l1 13h10l1-13",
+  chart: "M4 4v16h16 M8 16v-4 M12 16V8 M16 16v-6 M20 16V6",
 } as const;
 
 export type IconName = keyof typeof PATHS;

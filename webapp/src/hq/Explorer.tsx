@@ -1,0 +1,161 @@
+// The KPI explorer: one KPI over the range, its time series (one line per value of the cut
+// when the cut is a short list), and a table of the cut with each row against the previous
+// range. The formula says how the figure is computed.
+import { useEffect } from "preact/hooks";
+import { ErrorMessage } from "../components/OutletList";
+import { useI18n } from "../i18n";
+import { getKpi, getSeries, type KpiDefinition } from "./api";
+import { Change, dimName, kpiName, useLoad, valueName } from "./bits";
+import { LineChart, type ChartSeries } from "./LineChart";
+import { formatCount, formatValue, periodName, SMALL_DIMENSIONS, type Dimension } from "./model";
+import { rememberLabels, type HqState } from "./state";
+
+/** Lines drawn at most: the values of the cut with the most observations. */
+const MAX_LINES = 6;
+
+const SOURCE_ORDER = ["shelf", "response", "visits", "coverage", "plans"];
+
+export function KpiSelect(props: { id: string; definitions: readonly KpiDefinition[]; value: string; onChange(kpi: string): void }) {
+  const i18n = useI18n();
+  const groups = SOURCE_ORDER.map((source) => props.definitions.filter((d) => d.source === source)).filter((g) => g.length);
+  return (
+    <div class="field">
+      <label for={props.id} class="field-label">{i18n.t("hq.kpiLabel")}</label>
+      <select id={props.id} class="select" value={props.value} onChange={(e) => props.onChange((e.currentTarget as HTMLSelectElement).value)}>
+        {groups.map((group) => group.map((d) => <option key={d.key} value={d.key}>{kpiName(d, i18n)}</option>))}
+      </select>
+    </div>
+  );
+}
+
+export function Explorer(props: { state: HqState; kpi: KpiDefinition; definitions: readonly KpiDefinition[]; onChange(state: HqState): void }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { state, kpi } = props;
+  const cuts = kpi.dimensions.filter((d) => d !== "period") as Dimension[];
+  const by = state.by && state.by !== "period" && cuts.includes(state.by) ? state.by : null;
+  const split = by && SMALL_DIMENSIONS.includes(by) ? by : null;
+  const queryKey = JSON.stringify([kpi.key, state.query]);
+
+  const table = useLoad(JSON.stringify([queryKey, by]), (signal) => getKpi(state.query, kpi, by ? [by] : [], signal));
+  const series = useLoad(JSON.stringify([queryKey, split]), (signal) => getSeries(state.query, kpi, split, signal));
+  const name = kpiName(kpi, i18n);
+  const result = table.data;
+  useEffect(() => {
+    if (result && by) rememberLabels(by, result.rows.map((r) => [String(r.keys[by]), r.labels?.[by]]));
+  }, [result, by]);
+
+  let chart: ChartSeries[] = [];
+  let trimmed = false;
+  if (series.data) {
+    const all = series.data.series.map((s) => ({
+      name: split ? valueName(split, s.key, s.label, i18n) : name,
+      points: s.points,
+      weight: s.points.reduce((sum, p) => sum + p.n, 0),
+    }));
+    all.sort((a, b) => b.weight - a.weight);
+    trimmed = all.length > MAX_LINES;
+    chart = all.slice(0, MAX_LINES);
+  }
+  const rows = result ? [...result.rows].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity)) : [];
+
+  return (
+    <section class="hq-explorer" aria-labelledby="hq-explore-title">
+      <div class="hq-controls">
+        <KpiSelect id="hq-kpi" definitions={props.definitions} value={kpi.key} onChange={(key) => props.onChange({ ...state, kpi: key })} />
+        <div class="field">
+          <label for="hq-by" class="field-label">{t("hq.by")}</label>
+          <select
+            id="hq-by" class="select" value={by ?? ""}
+            onChange={(e) => props.onChange({ ...state, by: ((e.currentTarget as HTMLSelectElement).value || null) as Dimension | null })}
+          >
+            <option value="">{t("hq.by.none")}</option>
+            {cuts.map((d) => <option key={d} value={d}>{dimName(d, i18n)}</option>)}
+          </select>
+        </div>
+      </div>
+
+      <div class={`hq-summary${table.loading ? " hq-stale" : ""}`} aria-busy={table.loading}>
+        <h2 id="hq-explore-title" class="hq-summary-name">{name}</h2>
+        {result && (
+          <p class="hq-summary-line">
+            <span class="hq-summary-value">{result.value === null ? t("hq.noData") : formatValue(result.value, result.unit, i18n.locale)}</span>{" "}
+            <Change kpi={kpi.key} unit={result.unit} change={result.change} i18n={i18n} better={kpi.better} />
+            {result.previous?.value != null && (
+              <span class="muted small"> {t("hq.previous", { value: formatValue(result.previous.value, result.unit, i18n.locale) })}</span>
+            )}
+            <span class="muted small"> · {t("hq.n", { count: formatCount(result.n, i18n.locale) })}</span>
+          </p>
+        )}
+      </div>
+      {table.error != null && <ErrorMessage error={table.error} onRetry={table.retry} />}
+
+      <div class={`hq-panel${series.loading ? " hq-stale" : ""}`}>
+        {series.error != null && <ErrorMessage error={series.error} onRetry={series.retry} />}
+        {series.data && series.data.series.length > 0 && (
+          <LineChart
+            series={chart} unit={series.data.unit} grain={series.data.period} locale={i18n.locale}
+            label={t("hq.chartLabel", { kpi: name })}
+          />
+        )}
+        {series.data && series.data.series.length === 0 && <p class="message">{t("hq.noValues")}</p>}
+        {trimmed && <p class="small muted">{t("hq.chartTop", { count: MAX_LINES })}</p>}
+        {series.loading && !series.data && (
+          <p class="loading" role="status"><span class="spinner" aria-hidden="true" /> {t("app.loading")}</p>
+        )}
+      </div>
+
+      {result && (
+        <div class={`hq-table-wrap${table.loading ? " hq-stale" : ""}`}>
+          <table class="hq-table">
+            <caption class="visually-hidden">{name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{by ? dimName(by, i18n) : t("hq.dim.period")}</th>
+                <th scope="col" class="num">{t("hq.table.value")}</th>
+                <th scope="col" class="num">{t("hq.table.change")}</th>
+                <th scope="col" class="num hq-col-wide">{t("hq.table.previous")}</th>
+                <th scope="col" class="num">{t("hq.table.n")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {by && rows.map((row) => (
+                <tr key={String(row.keys[by])}>
+                  <th scope="row">{valueName(by, row.keys[by], row.labels?.[by], i18n)}</th>
+                  <td class="num">{formatValue(row.value, result.unit, i18n.locale)}</td>
+                  <td class="num"><Change kpi={kpi.key} unit={result.unit} change={row.change} i18n={i18n} better={kpi.better} /></td>
+                  <td class="num hq-col-wide">{formatValue(row.previous_value, result.unit, i18n.locale)}</td>
+                  <td class="num">{formatCount(row.n, i18n.locale)}</td>
+                </tr>
+              ))}
+              {!by && series.data?.series[0]?.points.map((p) => (
+                <tr key={p.period}>
+                  <th scope="row">{periodName(p.period, series.data!.period, i18n.locale)}</th>
+                  <td class="num">{formatValue(p.value, result.unit, i18n.locale)}</td>
+                  <td class="num">–</td>
+                  <td class="num hq-col-wide">–</td>
+                  <td class="num">{formatCount(p.n, i18n.locale)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row">{t("hq.total")}</th>
+                <td class="num">{formatValue(result.value, result.unit, i18n.locale)}</td>
+                <td class="num"><Change kpi={kpi.key} unit={result.unit} change={result.change} i18n={i18n} better={kpi.better} /></td>
+                <td class="num hq-col-wide">{formatValue(result.previous?.value, result.unit, i18n.locale)}</td>
+                <td class="num">{formatCount(result.n, i18n.locale)}</td>
+              </tr>
+            </tfoot>
+          </table>
+          {by && rows.length === 0 && <p class="message">{t("hq.noValues")}</p>}
+        </div>
+      )}
+
+      <details class="hq-formula">
+        <summary>{t("hq.formula")}</summary>
+        <p lang="en">{kpi.formula}</p>
+      </details>
+    </section>
+  );
+}

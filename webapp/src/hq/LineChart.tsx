@@ -1,0 +1,111 @@
+// A small hand-drawn SVG line chart: one line per series over the same periods, gaps where
+// nothing was measured, round y ticks, as many x labels as fit. It is a picture for the eye;
+// the table next to it carries the same figures for screen readers and keyboards.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { formatValue, periodName, periodTick, yDomain, niceTicks, type Grain } from "./model";
+
+export interface ChartSeries {
+  name: string;
+  points: ReadonlyArray<{ period: string; value: number | null; n: number }>;
+}
+
+/** Okabe–Ito colours (told apart with colour-blindness too), the brand's first. */
+export const SERIES_COLOURS = ["#0d5e50", "#d55e00", "#0072b2", "#cc79a7", "#8a6d00", "#56b4e9", "#000000"];
+
+const MARGIN = { top: 12, right: 14, bottom: 30, left: 52 };
+
+export function LineChart(props: {
+  series: readonly ChartSeries[];
+  unit: string;
+  grain: Grain;
+  locale: string;
+  label: string;
+  height?: number;
+}) {
+  const { series, unit, grain, locale } = props;
+  const wrap = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(320);
+  const height = props.height ?? 220;
+
+  useEffect(() => {
+    const element = wrap.current;
+    if (!element) return;
+    const measure = () => setWidth(Math.max(240, Math.round(element.getBoundingClientRect().width)));
+    measure();
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  const periods = series[0]?.points.map((p) => p.period) ?? [];
+  const values = series.flatMap((s) => s.points.map((p) => p.value));
+  const [lo, hi] = yDomain(values, unit);
+  const ticks = niceTicks(lo, hi).filter((v) => v >= lo && v <= hi);
+  const innerW = width - MARGIN.left - MARGIN.right;
+  const innerH = height - MARGIN.top - MARGIN.bottom;
+  const x = (i: number) => MARGIN.left + (periods.length <= 1 ? innerW / 2 : (i * innerW) / (periods.length - 1));
+  const y = (v: number) => MARGIN.top + innerH - ((v - lo) / (hi - lo || 1)) * innerH;
+  const every = Math.max(1, Math.ceil(periods.length / Math.max(1, Math.floor(innerW / 64))));
+
+  const path = (points: ChartSeries["points"]) => {
+    let d = "";
+    let pen = false;
+    points.forEach((p, i) => {
+      if (p.value === null) {
+        pen = false;
+        return;
+      }
+      d += `${pen ? "L" : "M"}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`;
+      pen = true;
+    });
+    return d;
+  };
+
+  return (
+    <div class="hq-chart" ref={wrap}>
+      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={props.label}>
+        {ticks.map((v) => (
+          <g key={v}>
+            <line class="hq-grid" x1={MARGIN.left} x2={width - MARGIN.right} y1={y(v)} y2={y(v)} />
+            <text class="hq-axis" x={MARGIN.left - 6} y={y(v)} dy="0.32em" text-anchor="end">
+              {formatValue(v, unit, locale, true)}
+            </text>
+          </g>
+        ))}
+        {periods.map((period, i) =>
+          i % every === 0 ? (
+            <text
+              key={period} class="hq-axis" x={x(i)} y={height - 8}
+              text-anchor={periods.length > 1 && i === 0 ? "start" : x(i) > width - MARGIN.right - 30 ? "end" : "middle"}
+            >
+              {periodTick(period, grain, locale)}
+            </text>
+          ) : null,
+        )}
+        {series.map((s, k) => (
+          <g key={s.name} style={{ color: SERIES_COLOURS[k % SERIES_COLOURS.length] }}>
+            <path class="hq-line" d={path(s.points)} />
+            {s.points.map((p, i) =>
+              p.value === null ? null : (
+                <circle key={p.period} class="hq-dot" cx={x(i)} cy={y(p.value)} r={periods.length > 40 ? 2 : 3.5}>
+                  <title>{`${s.name} · ${periodName(p.period, grain, locale)}: ${formatValue(p.value, unit, locale)} (n = ${p.n})`}</title>
+                </circle>
+              ),
+            )}
+          </g>
+        ))}
+      </svg>
+      {series.length > 1 && (
+        <ul class="hq-legend">
+          {series.map((s, k) => (
+            <li key={s.name}>
+              <span class="hq-swatch" style={{ background: SERIES_COLOURS[k % SERIES_COLOURS.length] }} aria-hidden="true" />
+              {s.name}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
