@@ -8,7 +8,7 @@ import { useI18n } from "../i18n";
 import { getMapLayer, type KpiDefinition, type MapFeature } from "./api";
 import { kpiName, useLoad } from "./bits";
 import { KpiSelect } from "./Explorer";
-import { changeTone, formatCount, formatValue, valueColour } from "./model";
+import { changeTone, colourDomain, formatCount, formatValue, valueColour } from "./model";
 import type { HqState } from "./state";
 
 type MapModule = typeof import("../map/leaflet");
@@ -45,9 +45,8 @@ export function KpiMap(props: { state: HqState; kpi: KpiDefinition; definitions:
 
   const features = layer.data?.features ?? [];
   const values = features.map((f) => f.properties.value).filter((v): v is number => v !== null);
-  const lo = values.length ? Math.min(...values) : 0;
-  const hi = values.length ? Math.max(...values) : 0;
   const unit = layer.data?.properties.unit ?? kpi.unit;
+  const [lo, hi] = colourDomain(values, unit);
   const label = (f: MapFeature) => f.properties.label ?? String(f.properties.region ?? f.properties.outlet);
 
   useEffect(() => {
@@ -85,11 +84,12 @@ export function KpiMap(props: { state: HqState; kpi: KpiDefinition; definitions:
         if (strong) strong.textContent = label(feature);
         if (span) span.textContent = `${formatValue(value, unit, i18n.locale)} · ${t("hq.n", { count: formatCount(n, i18n.locale) })}`;
       });
+      if (region) marker.bindTooltip(label(feature), { permanent: true, direction: "bottom", offset: [0, size / 2], className: "hq-map-label" });
       marker.addTo(group);
       leaflet.labelMarker(marker, `${label(feature)}: ${formatValue(value, unit, i18n.locale)}`);
       points.push([lat, lon]);
     }
-    if (points.length) map.fitBounds(points, { padding: [48, 48], maxZoom: level === "region" ? 7 : 12 });
+    if (points.length) map.fitBounds(points, { padding: [64, 64], maxZoom: level === "region" ? 7 : 12 });
   }, [leaflet, layer.data, i18n.locale]);
 
   const sorted = [...features].sort((a, b) => (b.properties.value ?? -Infinity) - (a.properties.value ?? -Infinity));

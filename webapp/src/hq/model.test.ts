@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { apiQuery, exportUrl } from "./api";
 import {
-  addFilter, answeredRange, applicableFilters, changeTone, DEFAULT_QUERY, formatChange, formatRange, formatValue,
+  addFilter, answeredRange, applicableFilters, changeTone, colourDomain, DEFAULT_QUERY, formatChange, formatRange, formatValue,
   niceTicks, OVERVIEW_FILTERS, parseQuery, queryParams, rangeStart, removeFilter, valueColour, yDomain, type HqQuery,
 } from "./model";
 import { parseState, viewHref } from "./state";
@@ -137,6 +137,14 @@ describe("chart scales and colours", () => {
     expect(valueColour(10, 0, 10, "coverage")).toBe("rgb(19, 120, 60)");
     expect(valueColour(10, 0, 10, "out_of_stock_rate")).toBe("rgb(178, 34, 34)");
     expect(valueColour(null, 0, 10, "coverage")).toBe("#8a979f");
+  });
+
+  it("does not paint values a hair apart as best and worst", () => {
+    const [lo, hi] = colourDomain([6.6, 6.7], "%");
+    expect(lo).toBeCloseTo(1.65);
+    expect(hi).toBeCloseTo(11.65);
+    expect(colourDomain([40, 80, null], "%")).toEqual([40, 80]);
+    expect(colourDomain([], "%")).toEqual([0, 0]);
   });
 });
 

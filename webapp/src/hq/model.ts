@@ -253,7 +253,7 @@ export function valueColour(value: number | null, lo: number, hi: number, kpi: s
   const tone = changeTone(kpi, 1);
   if (tone === "bad") t = 1 - t;
   else if (tone === "neutral") return "#1a56db";
-  const stops: [number, number, number][] = [[178, 34, 34], [191, 128, 0], [19, 120, 60]]; // dark enough for white text
+  const stops: [number, number, number][] = [[178, 34, 34], [150, 95, 0], [19, 120, 60]]; // dark enough for white text
   const scaled = Math.min(1, Math.max(0, t)) * 2;
   const i = Math.min(1, Math.floor(scaled));
   const f = scaled - i;
@@ -349,4 +349,21 @@ export function answeredRange(query: HqQuery, today: Date = new Date()): { from:
     previous = { from: addDays(start, -days), to: addDays(start, -1) };
   }
   return { from: start, to: end, previous };
+}
+
+/**
+ * The range a map layer's colours span: its lowest to highest value, widened to at least a
+ * meaningful spread (10 points for percentages, a tenth of the mean otherwise), so that two
+ * regions 0.1 % apart are not painted as best and worst.
+ */
+export function colourDomain(values: readonly (number | null)[], unit: string): [number, number] {
+  const seen = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (!seen.length) return [0, 0];
+  const lo = Math.min(...seen);
+  const hi = Math.max(...seen);
+  const mean = seen.reduce((a, b) => a + b, 0) / seen.length;
+  const spread = unit === "%" ? 10 : Math.max(Math.abs(mean) * 0.1, 1e-9);
+  if (hi - lo >= spread) return [lo, hi];
+  const mid = (lo + hi) / 2;
+  return [mid - spread / 2, mid + spread / 2];
 }
