@@ -48,6 +48,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     app.before_request(reject_nul_in_query)
     middleware.init_app(app)
+    from server import observability, security
+
+    security.init_app(app)  # headers, CORS, proxies; the per-token rate limit (after the middleware)
+    observability.init_app(app)  # request ids, JSON logs, metrics
     transactions.init_app(app)
     jobs.init_app(app)
     _webapp(app, WEBAPP_DIST)

@@ -154,12 +154,12 @@ def _print_logins() -> None:
 @with_appcontext
 def worker(burst: bool) -> None:
     """Run background jobs from Redis (RQ); needs RAYON_REDIS_URL."""
-    from rq import Worker
+    from server.jobs import run_worker
 
-    backend = current_app.extensions["rayon.jobs"]
-    if backend.name != "rq":
-        raise click.ClickException("set RAYON_REDIS_URL: without Redis, jobs run inside the web process")
-    Worker([backend.queue], connection=backend.connection).work(burst=burst)
+    try:
+        run_worker(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _data_quality_commands() -> None:
@@ -201,14 +201,12 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo(f"\nRayon is running at {url}  (API docs: {url}/api/v1/docs)\n")
     argv = [
         "gunicorn",
+        "--config",
+        "python:server.gunicorn_conf",  # timeouts, threads, limits, metrics: from RAYON_* variables
         "--bind",
         f"{host}:{port}",
         "--workers",
         str(workers),
-        "--access-logfile",
-        "-",
-        "--timeout",
-        os.environ.get("RAYON_TIMEOUT", "60"),
         "server.wsgi:app",
     ]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])

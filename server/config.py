@@ -77,6 +77,26 @@ class Settings:
     job_threads: int = 1
     #: Mark cookies Secure; empty: when the request came over HTTPS.
     secure_cookies: bool | None = None
+    # --- production (server/security.py, server/observability.py, server/gunicorn_conf.py) ---
+    #: Requests per minute per token (or per address without one); empty: 1200 in production,
+    #: off in development; 0: off.
+    api_rate_limit: int | None = None
+    #: Origins allowed to call the API from a browser (comma-separated); empty: none (CORS closed).
+    cors_origins: str = ""
+    #: Extra image sources the web app's CSP allows (map tiles), space-separated.
+    csp_img_src: str = "https://tile.openstreetmap.org https://*.tile.openstreetmap.org"
+    #: Strict-Transport-Security max-age sent on HTTPS responses; 0: none.
+    hsts_seconds: int = 31_536_000
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted.
+    trusted_proxies: int = 0
+    #: ``json`` (one JSON object per line) or ``text``; empty: json in production, text otherwise.
+    log_format: str = ""
+    #: Bearer token Prometheus must send to /api/v1/metrics; empty: metrics are open.
+    metrics_token: str = ""
+    #: RQ queue name (several installations may share one Redis).
+    job_queue: str = "rayon"
+    #: A running job without a heartbeat for this long is queued again (or failed).
+    job_stale_seconds: int = 600
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -92,6 +112,8 @@ class Settings:
             raise ConfigError(f"RAYON_ENV must be development or production, not {settings.env!r}")
         if settings.env == "production" and not settings.secret_key:
             raise ConfigError("RAYON_SECRET_KEY must be set in production")
+        if settings.log_format not in ("", "json", "text"):
+            raise ConfigError(f"RAYON_LOG_FORMAT must be json or text, not {settings.log_format!r}")
         if not settings.secret_key:
             settings = cls(**{**values, "secret_key": secrets.token_urlsafe(32)})
         return settings

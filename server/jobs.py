@@ -153,8 +153,20 @@ def run_job(job_id: int) -> None:
         return
     kind, org_id, user_id, params, attempts = job.kind, job.org_id, job.user_id, dict(job.params or {}), job.attempts
     now = utcnow()
-    _update(session, job_id, status="running", started_at=now, heartbeat_at=now, attempts=attempts + 1, error=None)
+    # Claim it: only a queued job starts, so a job queued twice (a retry racing a re-queue
+    # after a crash) never runs twice at once.
+    table = Job.__table__
+    claimed = session.execute(
+        table.update()
+        .where(table.c.id == job_id, table.c.status == "queued")
+        .values(status="running", started_at=now, heartbeat_at=now, attempts=attempts + 1, error=None)
+    ).rowcount
+    session.commit()
+    if not claimed:
+        session.remove()
+        return
     handler = _HANDLERS.get(kind)
+    beat = _Heartbeat(job_id)
     try:
         if handler is None:
             raise RuntimeError(f"no handler for job kind {kind!r}")
@@ -177,7 +189,51 @@ def run_job(job_id: int) -> None:
         )
         log.debug("%s", traceback.format_exc())
     finally:
+        beat.stop()
         session.remove()
+
+
+class _Heartbeat:
+    """Marks a running job alive every few seconds from a thread, on a connection of its own,
+    so a job that is busy for long (an optimiser run) is not taken for dead. Not on SQLite:
+    a write from another connection would break the job session's next write (see _update);
+    there the job's own progress calls are its heartbeat."""
+
+    def __init__(self, job_id: int) -> None:
+        self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
+        if db.engine.dialect.name == "sqlite":
+            return
+        self.engine = db.engine
+        self.job_id = job_id
+        self.interval = max(1.0, stale_after().total_seconds() / 4)
+        self.thread = threading.Thread(target=self._run, name=f"rayon-job-{job_id}-heartbeat", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        table = Job.__table__
+        while not self.stopped.wait(self.interval):
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        table.update()
+                        .where(table.c.id == self.job_id, table.c.status == "running")
+                        .values(heartbeat_at=utcnow())
+                    )
+            except Exception as exc:  # the database is away: the next beat may get through
+                log.warning("job %s: heartbeat not written: %s", self.job_id, exc)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join(timeout=10)
+
+
+def stale_after() -> dt.timedelta:
+    """How long a running job may go without a heartbeat (``RAYON_JOB_STALE_SECONDS``)."""
+    if has_app_context():
+        return dt.timedelta(seconds=current_app.config["RAYON"].job_stale_seconds)
+    return STALE_AFTER
 
 
 def reap_stale(session: Session, *, now: dt.datetime | None = None) -> int:
@@ -188,7 +244,7 @@ def reap_stale(session: Session, *, now: dt.datetime | None = None) -> int:
     for job in stale:
         beat = job.heartbeat_at or job.started_at or job.created_at
         beat = beat if beat.tzinfo else beat.replace(tzinfo=dt.UTC)
-        if now - beat < STALE_AFTER:
+        if now - beat < stale_after():
             continue
         count += 1
         if job.attempts < MAX_ATTEMPTS:
@@ -258,12 +314,55 @@ class RQBackend:
 
 def rq_entry(job_id: int) -> None:
     """What the RQ worker runs: builds the app once per worker process."""
+    import os
+
+    global _APP_PID
     app = _worker_app()
     with app.app_context():
+        if _APP_PID != os.getpid():  # a forked work horse: never share the parent's connections
+            db.engine.dispose(close=False)
+            _APP_PID = os.getpid()
         run_job(job_id)
 
 
 _APP: Flask | None = None
+_APP_PID: int | None = None
+
+
+def run_worker(app: Flask, *, burst: bool = False) -> None:
+    """``rayon worker``: run jobs from Redis. Besides RQ's own loop, a thread looks for jobs
+    whose worker died (no heartbeat for ``RAYON_JOB_STALE_SECONDS``) and queues them again,
+    or fails them with the reason after MAX_ATTEMPTS, so none stays "running"."""
+    import os
+
+    from rq import Worker
+
+    global _APP, _APP_PID
+    backend = app.extensions["rayon.jobs"]
+    if backend.name != "rq":
+        raise RuntimeError("set RAYON_REDIS_URL: without Redis, jobs run inside the web process")
+    _APP, _APP_PID = app, os.getpid()
+    stop = threading.Event()
+
+    def reaper() -> None:
+        interval = max(1.0, min(60.0, app.config["RAYON"].job_stale_seconds / 2))
+        while True:
+            try:
+                with app.app_context():
+                    if reap_stale(db.session):
+                        log.warning("jobs whose worker stopped were queued again or failed")
+                    db.session.commit()
+            except Exception as exc:  # the database is away: try again next round
+                log.warning("looking for stalled jobs failed: %s", exc)
+            if stop.wait(interval):
+                return
+
+    thread = threading.Thread(target=reaper, name="rayon-job-reaper", daemon=True)
+    thread.start()
+    try:
+        Worker([backend.queue], connection=backend.connection).work(burst=burst)
+    finally:
+        stop.set()
 
 
 def _worker_app() -> Flask:
@@ -278,6 +377,6 @@ def _worker_app() -> Flask:
 def init_app(app: Flask) -> None:
     settings = app.config["RAYON"]
     if settings.redis_url:
-        app.extensions["rayon.jobs"] = RQBackend(settings.redis_url)
+        app.extensions["rayon.jobs"] = RQBackend(settings.redis_url, queue=settings.job_queue)
     else:
         app.extensions["rayon.jobs"] = InProcessBackend(app, settings.job_threads)
