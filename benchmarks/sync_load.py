@@ -3,12 +3,14 @@
 Simulates N reps (default 200), each uploading a day of 10 visits (check-in, an
 account note, a follow-up task, the quick availability check with a shelf photo,
 check-out) through ``POST /api/v1/sync`` in batches of up to 50 changes, the photos
-through ``POST /api/v1/photos``, against gunicorn + PostgreSQL (or SQLite). Faults
-are injected on purpose:
+through ``POST /api/v1/photos`` (half of them) or as resumable uploads in three pieces
+(``/api/v1/photos/uploads``, the other half), against gunicorn + PostgreSQL (or SQLite).
+Faults are injected on purpose:
 
 * a batch is sent twice at random (``--duplicate-rate``);
 * a connection is dropped right after the request was sent (``--drop-rate``): the
-  client does not know whether it arrived and sends it again;
+  client does not know whether it arrived and sends it again (a photo piece: it asks
+  the server how much of the photo arrived and goes on from there);
 * the whole server (gunicorn master and workers) is killed with SIGKILL once, when
   half of the batches are through, and started again; clients retry with backoff.
 
@@ -348,12 +350,83 @@ class Client:
             time.sleep(0.3 + self.rnd.random())
         raise RuntimeError("a photo never got an answer")
 
+    def _call(self, method: str, path: str, body: bytes | None, headers: dict[str, str], drop: bool = False) -> Any:
+        """(status, JSON or None, headers) of one request; raises OSError when the connection is lost."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
+        try:
+            conn.request(
+                method, path, body=body, headers={"Authorization": f"Bearer {self.person['token']}", **headers}
+            )
+            if drop:
+                conn.sock.shutdown(socket.SHUT_RDWR)  # the signal went while the piece was on its way
+                raise ConnectionError("dropped by the test")
+            response = conn.getresponse()
+            raw = response.read()
+            kind = response.getheader("Content-Type", "")
+            return response.status, json.loads(raw) if raw and "json" in kind else None, response
+        finally:
+            conn.close()
+
+    def _upload_photo_in_pieces(self, photo_uuid: str) -> None:
+        """A photo sent as a resumable upload in three pieces; connections drop between and during them."""
+        size, piece = len(PHOTO), max(256, len(PHOTO) // 3)
+        opened = json.dumps({"uuid": photo_uuid, "size": size}).encode()
+        offset: int | None = None
+        for _ in range(400):
+            try:
+                if offset is None:  # open (idempotent) or ask where the upload stands
+                    status, body, _ = self._call("POST", "/api/v1/photos/uploads", opened,
+                                                 {"Content-Type": "application/json"})  # fmt: skip
+                    if status >= 500:
+                        raise ConnectionError(f"server error {status}")
+                    if status not in (200, 201):
+                        raise RuntimeError(f"upload refused: {status} {body}")
+                    if body["complete"]:
+                        break
+                    offset = body["offset"]
+                    continue
+                chunk = PHOTO[offset : offset + piece]
+                drop = self.rnd.random() < self.args.drop_rate * 3
+                status, body, _ = self._call(
+                    "PATCH",
+                    f"/api/v1/photos/uploads/{photo_uuid}",
+                    chunk,
+                    {"Content-Type": "application/offset+octet-stream", "Upload-Offset": str(offset)},
+                    drop,
+                )
+                if status == 409 and body and "offset" in body:
+                    offset = body["offset"]  # a piece that had arrived before its answer was lost
+                elif status in (200, 201):
+                    if body["complete"]:
+                        break
+                    offset = body["offset"]
+                elif status >= 500:
+                    raise ConnectionError(f"server error {status}")
+                else:
+                    raise RuntimeError(f"piece refused: {status} {body}")
+            except (OSError, http.client.HTTPException):
+                with self.stats["lock"]:
+                    self.stats["retries"] += 1
+                offset = None  # ask the server how much arrived
+                time.sleep(0.2 + self.rnd.random() * 0.5)
+        else:
+            raise RuntimeError("a photo in pieces never completed")
+        with self.stats["lock"]:
+            self.stats["photos_ok"] += 1
+            self.stats["photos_in_pieces"] += 1
+
+    def _send_photo(self, photo_uuid: str, index: int) -> None:
+        if index % 2:
+            self._upload_photo_in_pieces(photo_uuid)
+        else:
+            self._upload_photo(photo_uuid)
+
     def run(self) -> None:
         changes = day_of(self.person, self.rnd)
         photos = list(self.person.get("photos", []))
         # Half the photos go up before their responses, half after: links form either way.
-        for photo in photos[: len(photos) // 2]:
-            self._upload_photo(photo)
+        for index, photo in enumerate(photos[: len(photos) // 2]):
+            self._send_photo(photo, index)
         for i in range(0, len(changes), BATCH):
             body = json.dumps({"changes": changes[i : i + BATCH]}).encode()
             repeats = 2 if self.rnd.random() < self.args.duplicate_rate else 1
@@ -363,8 +436,8 @@ class Client:
                 self.stats["batches_done"] += 1
                 if self.stats["batches_done"] == self.stats["kill_at"]:
                     self.stats["kill_event"].set()
-        for photo in photos[len(photos) // 2 :]:
-            self._upload_photo(photo)
+        for index, photo in enumerate(photos[len(photos) // 2 :]):
+            self._send_photo(photo, index + 1)
 
     def _until_answered(self, body: bytes, size: int) -> None:
         delay = 0.2
@@ -409,7 +482,7 @@ def count(url: str) -> dict[str, int]:
 
     from server.app import create_app
     from server.db import db
-    from server.surveys.models import Photo, ResponsePhoto, SurveyResponse
+    from server.surveys.models import Photo, PhotoUpload, ResponsePhoto, SurveyResponse
     from server.visits.models import SyncChange, Task, Visit
 
     app = create_app(Settings(database_url=url, secret_key="bench", seed_on_start=False))
@@ -422,6 +495,7 @@ def count(url: str) -> dict[str, int]:
                 ("changes", SyncChange),
                 ("responses", SurveyResponse),
                 ("photos", Photo),
+                ("open_photo_uploads", PhotoUpload),
             )
         }
         result["responses_with_linked_photo"] = db.session.execute(
@@ -465,6 +539,7 @@ def main() -> None:
         "answers": {},
         "retries": 0,
         "photos_ok": 0,
+        "photos_in_pieces": 0,
         "server_errors": {},
         "rejections": [],
         "batches_done": 0,
@@ -497,6 +572,7 @@ def main() -> None:
         server.stop()
     found = count(url)
     found["photo_uploads_answered"] = stats["photos_ok"]
+    found["photos_sent_in_pieces"] = stats["photos_in_pieces"]
     drop_database(url)
     visits_total = args.reps * VISITS_PER_REP
     expected = {
@@ -507,6 +583,7 @@ def main() -> None:
         "responses": visits_total,
         "photos": visits_total,
         "responses_with_linked_photo": visits_total,
+        "open_photo_uploads": 0,  # every photo sent in pieces was completed
     }
     lost = sum(max(0, expected[k] - found[k]) for k in expected)
     duplicated = sum(max(0, found[k] - expected[k]) for k in expected) + (

@@ -103,3 +103,12 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(blueprint)
     for blueprint in (catalog_api.blp, surveys_api.blp):  # catalog, forms, responses, photos
         api.register_blueprint(blueprint)
+    from server.analytics import api as analytics_api
+
+    api.register_blueprint(analytics_api.blp)  # KPIs, dashboards, exports
+    from server.quality import api as quality_api
+
+    api.register_blueprint(quality_api.blp)  # data quality: imports, duplicates, corrections, re-verification
+    from server import observability
+
+    api.register_blueprint(observability.blp)  # readiness and Prometheus metrics

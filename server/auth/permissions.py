@@ -48,6 +48,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "responses.read": frozenset({R, M, H, A}),
     "responses.write": frozenset({R, M, A}),
     "photos.write": frozenset({R, M, A}),
+    # Analytics: everyone reads KPIs within their visibility (rep: own, manager: team, HQ: all);
+    # raw data exports as for accounts; HQ and admins configure the KPIs.
+    "analytics.read": frozenset({R, M, H, A}),
+    "analytics.export": frozenset({M, H, A}),
+    "analytics.configure": frozenset({H, A}),
+    # Data quality: any rep corrects public outlet facts (two brands or a moderator decide);
+    # confirming facts in store; the organization's quality view; duplicates of its outlets.
+    "corrections.read": frozenset({R, M, H, A}),
+    "corrections.propose": frozenset({R, M, A}),
+    "outlets.verify": frozenset({R, M, A}),
+    "duplicates.read": frozenset({R, M, H, A}),
+    "duplicates.merge": frozenset({M, A}),
+    "quality.read": frozenset({M, H, A}),
 }
 
 

@@ -15,6 +15,10 @@ GET    /api/v1/responses                      list by outlet, account, rep, form
 POST   /api/v1/responses                      submit (idempotent by the client's UUID)
 GET    /api/v1/responses/{id}                 one, with answers, computed values and photo URLs
 POST   /api/v1/photos                         upload (multipart: file, uuid, taken_at, lat, lon)
+POST   /api/v1/photos/uploads                 open a resumable upload (uuid, size, sha256, taken_at...)
+GET    /api/v1/photos/uploads/{uuid}          how many bytes of it arrived
+PATCH  /api/v1/photos/uploads/{uuid}          the next piece (Upload-Offset); the last makes the photo
+DELETE /api/v1/photos/uploads/{uuid}          discard an unfinished upload
 GET    /api/v1/photos/{id}                    its data
 GET    /api/v1/photos/{id}/file               the image (JPEG, upright)
 GET    /api/v1/photos/{id}/thumbnail          a 320-pixel thumbnail
@@ -27,6 +31,7 @@ from typing import Any
 from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from marshmallow import RAISE
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from server.api import Blueprint
 from server.auth.permissions import require
@@ -35,7 +40,7 @@ from server.errors import Problem, field_error
 from server.http import body_doc, json_body, load_body
 from server.storage import StorageError, photo_storage
 from server.surveys import definition as defs
-from server.surveys import service, xlsform
+from server.surveys import resumable, service, xlsform
 from server.surveys.models import Form, FormVersion
 from server.surveys.schemas import (
     ApplicableQuerySchema,
@@ -278,6 +283,86 @@ class Photos(MethodView):
         data, fields = read_upload((), PHOTO_MAX_BYTES)
         photo, created = service.upload_photo(db.session, user, data, fields, photo_storage())
         return _status(service.photo_json(photo, session=db.session), 201 if created else 200)
+
+
+def _upload_answer(found: Any, status: int) -> Response:
+    from server.surveys.models import Photo
+
+    if isinstance(found, Photo):
+        body = {"uuid": found.uuid, "size": found.original_bytes, "offset": found.original_bytes, "complete": True,
+                "photo": service.photo_json(found, session=db.session)}  # fmt: skip
+    else:
+        body = resumable.upload_json(found)
+    response = _status(body, status)
+    response.headers["Upload-Offset"] = str(body["offset"])
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.route("/photos/uploads")
+class PhotoUploads(MethodView):
+    @blp.doc(
+        requestBody=body_doc(
+            resumable.UploadOpenSchema,
+            "The photo's uuid and size in bytes, optionally its sha256 and the fields of a one-piece upload "
+            "(taken_at, lat, lon, response_uuid). Idempotent: the same uuid answers the open upload "
+            "(its offset) or the finished photo.",
+        )
+    )
+    def post(self) -> Any:
+        """Open a resumable photo upload (for bad connections: send the photo in pieces)"""
+        user = current_user()
+        found, created = resumable.open_upload(db.session, user, json_body(), PHOTO_MAX_BYTES)
+        return _upload_answer(found, 201 if created else 200)
+
+
+@blp.route("/photos/uploads/<string:upload_uuid>")
+class PhotoUploadDetail(MethodView):
+    def get(self, upload_uuid: str) -> Any:
+        """How many bytes of an upload arrived (its offset), or the photo once complete"""
+        return _upload_answer(resumable.get_upload(db.session, current_user(), upload_uuid), 200)
+
+    @blp.doc(
+        parameters=[{"in": "header", "name": "Upload-Offset", "required": True, "schema": {"type": "integer"}}],
+        requestBody={
+            "required": True,
+            "description": f"The next bytes of the file ({resumable.PIECE_TYPE}), at most "
+            f"{resumable.MAX_PIECE:,} per request. A piece for another offset than the stored one gets 409 "
+            "with the stored `offset`.",
+            "content": {resumable.PIECE_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        },
+    )
+    def patch(self, upload_uuid: str) -> Any:
+        """Send the next piece of an upload; the last piece stores the photo (201)"""
+        from flask import request
+
+        user = current_user()
+        resumable.get_upload(db.session, user, upload_uuid)  # 404 for anyone but the uploader, first
+        if request.mimetype != resumable.PIECE_TYPE:
+            raise Problem(
+                "unsupported-media-type",
+                f"Send the piece as {resumable.PIECE_TYPE}"
+                + (f", not {request.mimetype}." if request.mimetype else " (the Content-Type header is missing)."),
+            )
+        request.max_content_length = resumable.MAX_PIECE
+        try:
+            piece = request.get_data(cache=False)
+        except RequestEntityTooLarge:
+            raise Problem("payload-too-large", f"A piece has at most {resumable.MAX_PIECE:,} bytes.") from None
+
+        def finish(data: bytes, fields: dict[str, Any]) -> Any:
+            photo, _ = service.upload_photo(db.session, user, data, fields, photo_storage())
+            return photo
+
+        found, completed = resumable.append(
+            db.session, user, upload_uuid, request.headers.get("Upload-Offset"), piece, finish
+        )
+        return _upload_answer(found, 201 if completed else 200)
+
+    def delete(self, upload_uuid: str) -> Any:
+        """Discard an unfinished upload (to send the photo again from the start)"""
+        resumable.discard(db.session, current_user(), upload_uuid)
+        return Response(status=204)
 
 
 @blp.route("/photos/<int:photo_id>")

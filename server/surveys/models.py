@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.auth.models import JSONType, utcnow
@@ -135,3 +135,28 @@ class Photo(db.Model):
     #: The response the client said it belongs to (optional; the response's answers decide).
     response_uuid: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PhotoUpload(db.Model):
+    """A photo arriving in pieces (resumable upload): the bytes received so far, until complete.
+
+    The bytes live in the database so that any web worker can take the next piece and the offset
+    can never disagree with what was stored; a finished upload becomes a :class:`Photo` and this
+    row is deleted in the same transaction.
+    """
+
+    __tablename__ = "photo_uploads"
+    __table_args__ = (UniqueConstraint("org_id", "uuid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    #: SHA-256 the client announced (optional): checked when the last piece arrives.
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    #: The photo's other fields (taken_at, lat, lon, response_uuid), as for a one-piece upload.
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    received: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

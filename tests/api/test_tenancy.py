@@ -144,6 +144,7 @@ def world(apps: dict[str, Flask]) -> dict[str, Any]:
             "plan_id": plan_id,
         }
         ids.update(_surveys_and_catalog(app, a, admin_a, outlets[0]))
+        ids.update(_data_quality(app, a, admin_a, outlets[0], ids["outlet_id"]))
         built[kind] = {"app": app, "a": a, "b": b, "ids": ids}
         return built[kind]
 
@@ -154,7 +155,7 @@ def world(apps: dict[str, Flask]) -> dict[str, Any]:
     return World()
 
 
-def _surveys_and_catalog(app: Flask, a: Any, admin_a: As, outlet_id: int) -> dict[str, int]:
+def _surveys_and_catalog(app: Flask, a: Any, admin_a: As, outlet_id: int) -> dict[str, Any]:
     """Organization A's marked product, product list, form, response and photo (as rep1's)."""
     import io
     import tempfile
@@ -174,7 +175,22 @@ def _surveys_and_catalog(app: Flask, a: Any, admin_a: As, outlet_id: int) -> dic
     definition = {
         "key": "secret_form",
         "title": MARKER,
-        "sections": [{"key": "main", "title": MARKER, "questions": [{"key": "note", "type": "text", "label": MARKER}]}],
+        "sections": [
+            {
+                "key": "main",
+                "title": MARKER,
+                "questions": [
+                    {"key": "note", "type": "text", "label": MARKER},
+                    {
+                        "key": "shelf",
+                        "type": "product_grid",
+                        "product_list": "secret",
+                        "label": MARKER,
+                        "columns": [{"key": "present", "type": "boolean", "label": MARKER}],
+                    },
+                ],
+            }
+        ],
     }
     form = admin_a.post("/api/v1/forms", json={"definition": definition})
     assert form.status_code == 201, form.get_json()
@@ -195,17 +211,58 @@ def _surveys_and_catalog(app: Flask, a: Any, admin_a: As, outlet_id: int) -> dic
             "form_version_id": form.get_json()["current_version"]["id"],
             "outlet_id": outlet_id,
             "completed_at": "2026-11-25T10:00:00+01:00",
-            "answers": {"note": MARKER},
+            "answers": {"note": MARKER, "shelf": [{"product_id": product.get_json()["id"], "present": True}]},
         },
     )
     assert response.status_code == 201, response.get_json()
+    upload_uuid = "00000000-0000-4000-8000-0000000000fd"  # a photo half uploaded in pieces
+    upload = rep_a.post("/api/v1/photos/uploads", json={"uuid": upload_uuid, "size": 1000})
+    assert upload.status_code == 201, upload.get_json()
     return {
+        "upload_uuid": upload_uuid,
         "product_id": product.get_json()["id"],
         "list_id": product_list.get_json()["id"],
         "form_id": form.get_json()["id"],
         "form_version_id": form.get_json()["current_version"]["id"],
         "response_id": response.get_json()["id"],
         "photo_id": photo.get_json()["id"],
+    }
+
+
+def _data_quality(app: Flask, a: Any, admin_a: As, outlet_id: int, private_outlet_id: int) -> dict[str, int]:
+    """Organization A's customer import (a row), saved mapping, a correction it withdrew (only A
+    sees it), a duplicate pair involving its private outlet, and a notice about that outlet."""
+    mapping = admin_a.post("/api/v1/customer-imports/mappings", json={"name": MARKER, "columns": {"name": "Name"}})
+    assert mapping.status_code == 201, mapping.get_json()
+    upload = admin_a.post(
+        "/api/v1/customer-imports", data=f"Name,City,Country\n{MARKER} shop,München,DE\n", content_type="text/csv"
+    )
+    assert upload.status_code == 201, upload.get_json()
+    rows = admin_a.get(f"/api/v1/customer-imports/{upload.get_json()['id']}/rows").get_json()["items"]
+    proposal = a.client(app.test_client(), "rep1").post(
+        "/api/v1/corrections", json={"outlet_id": outlet_id, "kind": "renamed", "values": {"name": MARKER}}
+    )
+    assert proposal.status_code == 201, proposal.get_json()
+    assert admin_a.post(f"/api/v1/corrections/{proposal.get_json()['id']}/withdraw").status_code == 200
+    with app.app_context():
+        from server.db import db
+        from server.quality.models import DuplicatePair, OutletChangeNotice
+
+        pair = DuplicatePair(
+            outlet_a_id=outlet_id, outlet_b_id=private_outlet_id, org_id=a.org_id, score=0.9, distance_m=10.0,
+            reasons=[MARKER], status="open",
+        )  # fmt: skip
+        notice = OutletChangeNotice(outlet_id=private_outlet_id, kind="closed", detail={"name": MARKER}, source="test")
+        db.session.add_all([pair, notice])
+        db.session.commit()
+        pair_id, notice_id = pair.id, notice.id
+    return {
+        "mapping_id": mapping.get_json()["id"],
+        "import_id": upload.get_json()["id"],
+        "row_id": rows[0]["id"],
+        "correction_id": proposal.get_json()["id"],
+        "pair_id": pair_id,
+        "notice_id": notice_id,
     }
 
 
@@ -271,6 +328,10 @@ REFERENCES = [
     {"user_id": "user_id"},
     {"output": "csv"},
     {"output": "xlsx"},
+    # Analytics: A's product (named with the marker) is on a shelf, by product and per outlet.
+    {"kpi": "numeric_distribution", "group_by": "product", "own": "false", "from": "2026-11-01"},
+    {"kpi": "numeric_distribution", "level": "outlet", "own": "false", "from": "2026-11-01"},
+    {"layout": "answers", "from": "2026-11-01"},
 ]
 
 
@@ -337,3 +398,9 @@ def test_the_walk_covers_the_account_routes(world: dict[str, Any], db_kind: str)
         assert MARKER in response.get_data(as_text=True)
     exported = a_admin.get("/api/v1/accounts/export?output=csv").get_data(as_text=True)
     assert MARKER in exported
+    shelf = a_admin.get(
+        "/api/v1/analytics/kpis?kpi=numeric_distribution&group_by=product&own=false&from=2026-11-01"
+    ).get_data(as_text=True)
+    assert MARKER in shelf
+    answers = a_admin.get("/api/v1/analytics/exports/responses?layout=answers&from=2026-11-01").get_data(as_text=True)
+    assert MARKER in answers
