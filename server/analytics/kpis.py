@@ -608,7 +608,10 @@ def _compute(session: Session, user: User, plan: Plan) -> dict[str, Any]:
         groups = _measure_query(session, user, plan)
         return _finish(plan, groups)
     if source == "visits":
-        return _finish(plan, _visit_query(session, user, plan), total=_visit_query(session, user, plan, totals=True))
+        groups = _visit_query(session, user, plan)
+        # Rep-days are counted distinct, so the total of a cut is not the sum of its rows: asked apart.
+        total = _visit_query(session, user, plan, totals=True) if plan.group_by else groups
+        return _finish(plan, groups, total=total)
     if source == "coverage":
         return _finish(plan, _coverage(session, user, plan))
     return _finish(plan, _drive_time(session, user, plan))
@@ -683,7 +686,11 @@ def _sources(plan: Plan) -> tuple[Any, Any, dict[str, Any], Any]:
         bucket = table.c[GRAIN_COLUMNS[plan.grain]]
         flag = table.c[{"D": "latest_d", "W": "latest_w", "M": "latest_m"}[plan.grain]]
         measures = shelf_aggregates(table) if shelf else response_aggregates(table)
-        condition = and_(flag.is_(True), bucket >= plan.start, bucket <= plan.end)
+        # The range snaps to whole periods, so the days are the same range: said twice, the day index
+        # narrows the scan (an empty previous range costs nothing).
+        condition = and_(
+            flag.is_(True), bucket >= plan.start, bucket <= plan.end, table.c.day >= plan.start, table.c.day <= plan.end
+        )
     else:
         table = shelf_rollup if shelf else response_rollup
         bucket = table.c.bucket
