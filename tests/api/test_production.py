@@ -367,3 +367,115 @@ def test_oversized_bodies_and_uploads_are_413_problems(app: Flask) -> None:
     assert_problem(upload, 413)
     # Nothing of either was stored.
     assert rep.get("/api/v1/sync").status_code == 200
+
+
+# --- hostile input ------------------------------------------------------------------------
+
+SQLISH = ["' OR '1'='1' --", "1; DROP TABLE outlets; --", "%' UNION SELECT password_hash FROM users --"]
+
+
+def _outlet_total(client: Any) -> int:
+    return client.get("/api/v1/outlets?limit=1&q=a").get_json()["total"]
+
+
+def test_sql_ish_values_in_every_documented_parameter_change_nothing(app: Flask) -> None:
+    """Every query parameter of every GET in the OpenAPI document, one at a time, gets SQL-ish
+    text: a 2xx or a 4xx problem, never a 500, and the data is untouched afterwards."""
+    tenant = make_tenant(app, roles={"admin": "admin"}, name="Hostile")
+    client = tenant.client(app.test_client(), "admin")
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    before = _outlet_total(client)
+    checked = 0
+    for template, operations in spec["paths"].items():
+        get = operations.get("get")
+        if not get:
+            continue
+        path = re.sub(r"\{[^}]+\}", "1", template)
+        names = [p["name"] for p in get.get("parameters", []) + operations.get("parameters", []) if p["in"] == "query"]
+        for name in names:
+            for value in SQLISH:
+                response = client.get(path, query_string={name: value})
+                checked += 1
+                assert response.status_code < 500, (path, name, value, response.get_data(as_text=True)[:300])
+                if response.status_code >= 400:
+                    assert response.mimetype == PROBLEM, (path, name)
+                response.close()
+    assert checked > 100
+    assert _outlet_total(client) == before
+
+
+HOSTILE_BODIES = [
+    ("[" * 20_000 + "]" * 20_000, "application/json"),  # nesting bomb
+    ('{"a": ' * 500 + "1" + "}" * 500, "application/json"),
+    ('{"type": "Polygon", "coordinates": ' + "[" * 3000 + "]" * 3000 + "}", "application/json"),
+    ("x" * 2_100_000, "application/json"),  # over the request size limit
+    ("name=x&email=y", "text/plain"),
+    ('--b\r\nContent-Disposition: form-data; name="file"\r\n\r\nx\r\n', "multipart/form-data; boundary=zz"),
+]
+
+
+def test_every_write_route_refuses_bombs_and_wrong_types_with_4xx(app: Flask) -> None:
+    """Every POST/PUT/PATCH route answers nesting bombs, oversized bodies and wrong content types
+    with a 4xx problem (never a 500)."""
+    from tests.api.test_errors import _concrete_paths
+
+    tenant = make_tenant(app, roles={"admin": "admin"}, name="Bombs")
+    client = tenant.client(app.test_client(), "admin")
+    checked = 0
+    for path, methods in _concrete_paths(app):
+        if not path.startswith("/api/") or path.endswith("/logout") or path.endswith("/password"):
+            continue
+        for method in sorted(methods & {"POST", "PUT", "PATCH"}):
+            for data, content_type in HOSTILE_BODIES:
+                response = client.open(path, method=method, data=data, content_type=content_type)
+                checked += 1
+                assert 400 <= response.status_code < 500, (method, path, content_type, response.status_code)
+                assert response.mimetype == PROBLEM, (method, path)
+                response.close()
+    assert checked > 50
+
+
+TRAVERSALS = [
+    "/api/v1/photos/..%2F..%2F..%2Fetc%2Fpasswd/file",
+    "/api/v1/photos/1/file/../../../../etc/passwd",
+    "/api/v1/photos/%2e%2e%2f%2e%2e%2fserver%2fconfig.py/thumbnail",
+    "/..%2F..%2Fserver%2Fconfig.py",
+    "/assets/..%2F..%2F..%2Fserver%2Fconfig.py",
+    "/assets/../../../server/config.py",
+    "/%2e%2e/%2e%2e/etc/passwd",
+    "/icons/..%5C..%5C..%5Cpyproject.toml",
+]
+
+
+def test_path_traversal_never_reaches_a_file(client: Any) -> None:
+    """Photo, static and web app routes never serve a file outside their folder."""
+    for path in TRAVERSALS:
+        response = client.get(path)
+        body = response.get_data(as_text=True)
+        response.close()
+        assert response.status_code in (200, 404), (path, response.status_code)
+        for leaked in ("root:x:0", "class Settings", "[project]", "parse_boolean"):
+            assert leaked not in body, (path, leaked)
+        if path.startswith("/api/"):
+            assert response.status_code == 404 and response.mimetype == PROBLEM
+
+
+def test_an_uploaded_file_name_is_never_used_as_a_path(app: Flask, tmp_path: Path) -> None:
+    """A photo sent as '../../…' is stored under the photo folder by the server's own name."""
+    from PIL import Image
+
+    tenant = make_tenant(app, roles={"rep": "rep"}, name="Traversal")
+    rep = tenant.client(app.test_client(), "rep")
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(image, "JPEG")
+    target = tmp_path / "escaped.jpg"
+    name = "../" * 12 + str(target).lstrip("/")
+    image.seek(0)
+    response = rep.post(
+        "/api/v1/photos",
+        data={"file": (image, name, "image/jpeg"), "uuid": str(uuid.uuid4())},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code in (200, 201), response.get_json()
+    assert not target.exists()
+    assert name not in json.dumps(response.get_json())
