@@ -1013,6 +1013,7 @@ def _visit_query(
             Visit.status != "cancelled",
             day >= plan.start,
             day <= plan.end,
+            _planned_in(plan),
             *_account_conditions(plan, columns),
         )
     )
@@ -1025,6 +1026,13 @@ def _visit_query(
         if values["planned_n"] or values["done_n"] or values["checkins_n"] or not dims:
             out[key] = values
     return out
+
+
+def _planned_in(plan: Plan) -> Any:
+    """Implied by the visit day being in the range, and answerable from the planned-date index."""
+    from server.visits.models import Visit
+
+    return or_(Visit.planned_date.between(plan.start, plan.end), Visit.planned_date.is_(None))
 
 
 def refresh_territories(session: Session, org_id: int, plan: Plan) -> None:
@@ -1077,7 +1085,9 @@ def _coverage(session: Session, user: User, plan: Plan) -> dict[tuple[Any, ...],
             *([bucket.label("b")] if by_period else []),
             func.count().label("d"),
         )
-        .where(Visit.org_id == user.org_id, Visit.status == "done", day >= plan.start, day <= plan.end)
+        .where(
+            Visit.org_id == user.org_id, Visit.status == "done", day >= plan.start, day <= plan.end, _planned_in(plan)
+        )
         .group_by(Visit.account_id, *([bucket] if by_period else []))
         .subquery()
     )
