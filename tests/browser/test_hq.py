@@ -51,9 +51,9 @@ def test_hq_overview_shows_the_apis_figures(make_page: Any, api: Any, screenshot
         page = make_page(login=HQ, **options)
         page.goto("/")  # HQ's home is Insights
         expect(page.get_by_role("heading", level=1)).to_have_text("Analysen")
-        expect(page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Analysen")).to_have_attribute(
-            "aria-current", "page"
-        )
+        expect(
+            page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Analysen")
+        ).to_have_attribute("aria-current", "page")
         expect(screen(page).locator(".hq-card")).to_have_count(len(cards))
         for card in cards:
             value = screen(page).locator(f'.hq-card-link[data-kpi="{card["kpi"]}"] .hq-card-value')
@@ -82,7 +82,10 @@ def test_hq_overview_shows_the_apis_figures(make_page: Any, api: Any, screenshot
     expect(value).to_have_text(re.compile(r"%$"))
     page.wait_for_function(
         "([selector, text]) => document.querySelector(selector)?.textContent === text",
-        arg=[f'.hq-card-link[data-kpi="{first["kpi"]}"] .hq-card-value', f"{first['value']:.1f}".replace(".", ",") + "\u00a0%"],
+        arg=[
+            f'.hq-card-link[data-kpi="{first["kpi"]}"] .hq-card-value',
+            f"{first['value']:.1f}".replace(".", ",") + "\u00a0%",
+        ],
     )
 
 
@@ -96,7 +99,7 @@ def test_hq_explores_a_kpi_by_region_and_sees_it_on_the_map(make_page: Any, api:
     for options, size in (({}, "phone"), (LAPTOP, "laptop")):
         page = make_page(login=HQ, **options)
         page.goto("/insights")
-        screen(page).get_by_role("link", name="Erkunden").click()
+        screen(page).get_by_role("link", name="Erkunden", exact=True).click()
         expect(page).to_have_url(re.compile(r"/insights/explore"))
         screen(page).get_by_label("Kennzahl").select_option("out_of_stock_rate")
         screen(page).get_by_label("Aufteilen nach").select_option("region")
@@ -115,7 +118,7 @@ def test_hq_explores_a_kpi_by_region_and_sees_it_on_the_map(make_page: Any, api:
         screenshot(page, f"hq-explore-{size}")
 
         # The same KPI on the map, per region (tiles cannot load here: the markers still show).
-        screen(page).get_by_role("link", name="Karte").click()
+        screen(page).get_by_role("link", name="Karte", exact=True).click()
         expect(page).to_have_url(re.compile(r"/insights/map\?kpi=out_of_stock_rate"))
         layer = hq.get(f"/api/v1/analytics/map?kpi=out_of_stock_rate&level=region&{default_range()}").get_json()
         expect(screen(page).locator(".hq-marker")).to_have_count(len(layer["features"]))
@@ -123,10 +126,19 @@ def test_hq_explores_a_kpi_by_region_and_sees_it_on_the_map(make_page: Any, api:
         assert page.evaluate(SMALL_TARGETS) == []
         screenshot(page, f"hq-map-{size}")
 
-    # Per outlet: one marker per outlet measured.
-    screen(page).get_by_text("Geschäfte", exact=True).click()
+    # Per territory: its area and a marker with its value; per outlet: one marker per outlet measured.
+    screen(page).get_by_label("Gebiet", exact=True).check()
+    expect(page).to_have_url(re.compile(r"level=territory"))
+    territories = hq.get(f"/api/v1/analytics/map?kpi=out_of_stock_rate&level=territory&{default_range()}").get_json()
+    assert len(territories["features"]) > len(layer["features"])
+    expect(screen(page).locator(".hq-marker")).to_have_count(len(territories["features"]))
+    expect(screen(page).locator(".hq-map path.leaflet-interactive, .hq-map svg path")).to_have_count(
+        len(territories["features"])
+    )
+    screenshot(page, "hq-map-territories-laptop")
+    screen(page).get_by_label("Geschäft", exact=True).check()
     outlets = hq.get(f"/api/v1/analytics/map?kpi=out_of_stock_rate&level=outlet&{default_range()}").get_json()
-    assert len(outlets["features"]) > len(layer["features"])
+    assert len(outlets["features"]) > len(territories["features"])
     expect(screen(page).locator(".hq-marker")).to_have_count(len(outlets["features"]))
 
 

@@ -10,12 +10,12 @@ import { useI18n } from "../i18n";
 import { replaceUrl, routeStore } from "../router";
 import { can } from "../session";
 import { useStore } from "../store";
-import { getOverview } from "./api";
+import { filtersOf, getOverview } from "./api";
 import { useLoad } from "./bits";
 import { Explorer } from "./Explorer";
 import { Exports } from "./Exports";
 import { KpiMap } from "./KpiMap";
-import { OVERVIEW_FILTERS } from "./model";
+import { DIMENSIONS } from "./model";
 import { OverviewView } from "./Overview";
 import { QueryBar } from "./QueryBar";
 import { definitionsStore, loadDefinitions, parseState, viewHref, VIEWS, type HqState, type InsightsView } from "./state";
@@ -49,10 +49,10 @@ export function Insights({ me, view, active }: { me: Me; view: InsightsView; act
   const overview = useLoad(active && view === "overview" ? JSON.stringify(state.query) : null, (signal) => getOverview(state.query, signal));
 
   const allowed =
-    view === "overview" ? OVERVIEW_FILTERS
-    : view === "explore" ? exploreKpi?.dimensions ?? []
-    : view === "map" ? mapKpi?.dimensions ?? []
-    : OVERVIEW_FILTERS.concat(["outlet", "account", "product", "brand", "category", "own", "form"]);
+    view === "overview" ? DIMENSIONS
+    : view === "explore" ? (exploreKpi ? filtersOf(exploreKpi) : [])
+    : view === "map" ? (mapKpi ? filtersOf(mapKpi) : [])
+    : DIMENSIONS; // each export takes those that fit it (api.ts: EXPORT_FILTERS)
   const scope =
     me.user.role === "manager" ? t("hq.scope.team")
     : me.user.role === "rep" ? t("hq.scope.mine")

@@ -5,20 +5,23 @@ import type * as Leaflet from "leaflet";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ErrorMessage } from "../components/OutletList";
 import { useI18n } from "../i18n";
-import { getMapLayer, type KpiDefinition, type MapFeature } from "./api";
-import { kpiName, useLoad } from "./bits";
+import { getMapLayer, type KpiDefinition, type MapFeature, type MapLevel } from "./api";
+import { dimName, kpiName, useLoad } from "./bits";
 import { KpiSelect } from "./Explorer";
 import { changeTone, colourDomain, formatCount, formatValue, valueColour } from "./model";
 import type { HqState } from "./state";
 
 type MapModule = typeof import("../map/leaflet");
 
+const LEVELS: readonly MapLevel[] = ["region", "territory", "outlet"];
+
 export function KpiMap(props: { state: HqState; kpi: KpiDefinition; definitions: readonly KpiDefinition[]; onChange(state: HqState): void }) {
   const i18n = useI18n();
   const { t } = i18n;
   const { state, kpi } = props;
-  const byOutlet = kpi.dimensions.includes("outlet");
-  const level = state.level === "outlet" && byOutlet ? "outlet" : "region";
+  const levels = LEVELS.filter((l) => kpi.dimensions.includes(l));
+  const byOutlet = levels.includes("outlet");
+  const level: MapLevel = levels.includes(state.level) ? state.level : "region";
   const layer = useLoad(JSON.stringify([kpi.key, level, state.query]), (signal) => getMapLayer(state.query, kpi, level, signal));
   const element = useRef<HTMLDivElement>(null);
   const mapRef = useRef<Leaflet.Map | null>(null);
@@ -47,7 +50,8 @@ export function KpiMap(props: { state: HqState; kpi: KpiDefinition; definitions:
   const values = features.map((f) => f.properties.value).filter((v): v is number => v !== null);
   const unit = layer.data?.properties.unit ?? kpi.unit;
   const [lo, hi] = colourDomain(values, unit);
-  const label = (f: MapFeature) => f.properties.label ?? String(f.properties.region ?? f.properties.outlet);
+  const label = (f: MapFeature) =>
+    f.properties.label ?? String(f.properties.region ?? f.properties.territory ?? f.properties.outlet);
 
   useEffect(() => {
     const map = mapRef.current;
@@ -58,12 +62,22 @@ export function KpiMap(props: { state: HqState; kpi: KpiDefinition; definitions:
     const maxN = Math.max(1, ...features.map((f) => f.properties.n));
     const points: [number, number][] = [];
     for (const feature of features) {
-      const [lon, lat] = feature.geometry.coordinates;
       const { value, n } = feature.properties;
       const colour = valueColour(value, lo, hi, kpi.key);
       const text = formatValue(value, unit, i18n.locale, true);
-      const region = level === "region";
-      const size = region ? Math.round(56 + 28 * Math.sqrt(n / maxN)) : 44;
+      const region = level !== "outlet";
+      if (feature.geometry.type !== "Point") {
+        // A territory: its area filled with the value's colour, outlined in the territory's own.
+        const area = L.geoJSON(feature as GeoJSON.Feature, {
+          style: { color: feature.properties.color ?? "#ffffff", weight: 3, fillColor: colour, fillOpacity: 0.45 },
+          interactive: false,
+        });
+        area.addTo(group);
+        const bounds = area.getBounds();
+        if (bounds.isValid()) points.push([bounds.getSouth(), bounds.getWest()], [bounds.getNorth(), bounds.getEast()]);
+      }
+      const [lon, lat] = feature.geometry.type === "Point" ? feature.geometry.coordinates : feature.properties.centre ?? [0, 0];
+      const size = level === "region" ? Math.round(56 + 28 * Math.sqrt(n / maxN)) : level === "territory" ? 48 : 44;
       const html = document.createElement("span");
       html.className = region ? "hq-bubble" : "hq-dot-pin";
       html.style.setProperty("--hq-colour", colour);
@@ -84,12 +98,12 @@ export function KpiMap(props: { state: HqState; kpi: KpiDefinition; definitions:
         if (strong) strong.textContent = label(feature);
         if (span) span.textContent = `${formatValue(value, unit, i18n.locale)} · ${t("hq.n", { count: formatCount(n, i18n.locale) })}`;
       });
-      if (region) marker.bindTooltip(label(feature), { permanent: true, direction: "bottom", offset: [0, size / 2], className: "hq-map-label" });
+      if (level === "region") marker.bindTooltip(label(feature), { permanent: true, direction: "bottom", offset: [0, size / 2], className: "hq-map-label" });
       marker.addTo(group);
       leaflet.labelMarker(marker, `${label(feature)}: ${formatValue(value, unit, i18n.locale)}`);
       points.push([lat, lon]);
     }
-    if (points.length) map.fitBounds(points, { padding: [64, 64], maxZoom: level === "region" ? 7 : 12 });
+    if (points.length) map.fitBounds(points, { padding: [64, 64], maxZoom: level === "outlet" ? 12 : 8 });
   }, [leaflet, layer.data, i18n.locale]);
 
   const sorted = [...features].sort((a, b) => (b.properties.value ?? -Infinity) - (a.properties.value ?? -Infinity));
@@ -102,14 +116,14 @@ export function KpiMap(props: { state: HqState; kpi: KpiDefinition; definitions:
       <div class="hq-controls">
         <KpiSelect id="hq-map-kpi" definitions={props.definitions.filter((d) => d.dimensions.includes("region"))} value={kpi.key} onChange={(key) => props.onChange({ ...state, kpi: key })} />
         <fieldset class="hq-segmented">
-          <legend class="field-label">{t("hq.map.level")}</legend>
-          {(["region", "outlet"] as const).map((value) => (
+          <legend class="field-label">{t("hq.by")}</legend>
+          {LEVELS.map((value) => (
             <label key={value} class="hq-segment">
               <input
-                type="radio" name="hq-level" value={value} checked={level === value} disabled={value === "outlet" && !byOutlet}
+                type="radio" name="hq-level" value={value} checked={level === value} disabled={!levels.includes(value)}
                 onChange={() => props.onChange({ ...state, level: value })}
               />
-              <span>{t(`hq.map.${value}`)}</span>
+              <span>{dimName(value, i18n)}</span>
             </label>
           ))}
         </fieldset>
@@ -133,14 +147,14 @@ export function KpiMap(props: { state: HqState; kpi: KpiDefinition; definitions:
             <caption class="hq-caption">{i18n.plural("hq.map.shown", features.length)}</caption>
             <thead>
               <tr>
-                <th scope="col">{t(level === "region" ? "hq.dim.region" : "hq.dim.outlet")}</th>
+                <th scope="col">{dimName(level, i18n)}</th>
                 <th scope="col" class="num">{t("hq.table.value")}</th>
                 <th scope="col" class="num">{t("hq.table.n")}</th>
               </tr>
             </thead>
             <tbody>
               {sorted.slice(0, 200).map((f) => (
-                <tr key={String(f.properties.region ?? f.properties.outlet)}>
+                <tr key={String(f.properties.region ?? f.properties.territory ?? f.properties.outlet)}>
                   <th scope="row">
                     <span class="hq-swatch" style={{ background: valueColour(f.properties.value, lo, hi, kpi.key) }} aria-hidden="true" />
                     {label(f)}

@@ -4,7 +4,7 @@
 import { ErrorMessage } from "../components/OutletList";
 import { useI18n } from "../i18n";
 import type { Card, KpiDefinition, Overview as OverviewData } from "./api";
-import { Change, kpiName, type Loaded } from "./bits";
+import { Change, dimName, kpiName, type Loaded } from "./bits";
 import { formatCount, formatValue } from "./model";
 import { viewHref, type HqState } from "./state";
 
@@ -31,6 +31,9 @@ function KpiCard({ card, state, better }: { card: Card; state: HqState; better?:
           )}
         </span>
         <span class="hq-card-n small muted">{t("hq.n", { count: formatCount(card.n, i18n.locale) })}</span>
+        {!!card.ignored_filters?.length && (
+          <span class="small muted">{t("hq.filterUnused", { names: card.ignored_filters.map((d) => dimName(d, i18n)).join(", ") })}</span>
+        )}
       </a>
     </li>
   );
@@ -47,7 +50,7 @@ export function OverviewView(props: { state: HqState; result: Loaded<OverviewDat
       {result.data && (
         <ul class={`hq-cards${result.loading ? " hq-stale" : ""}`}>
           {result.data.cards.map((card) => (
-            <KpiCard key={card.kpi} card={card} state={state} better={better.get(card.kpi)} />
+            <KpiCard key={card.kpi} card={card} state={state} better={card.better !== undefined ? card.better : better.get(card.kpi)} />
           ))}
         </ul>
       )}

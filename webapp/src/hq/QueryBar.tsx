@@ -1,7 +1,7 @@
 // What every HQ view is about: the grain (day, week, month), the range ("last 8 weeks" or
 // chosen dates) and the filters, shown as removable chips. A filter's values are those
 // measured in the range (a KPI cut by that dimension), with their names.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { Icon } from "../components/Icon";
 import { useI18n } from "../i18n";
 import { getKpi, type KpiDefinition } from "./api";
@@ -12,12 +12,29 @@ import {
 } from "./model";
 import { rememberLabels } from "./state";
 
+/** Dimensions whose values read as they are (or are translated by the app): no lookup of their names. */
+const SELF_NAMED: readonly Dimension[] = ["country", "banner", "group", "format", "class", "own", "brand", "category"];
+
 /** The KPI whose cut lists a dimension's values: visits reach the most outlets; products come from store checks. */
 function optionSource(dim: Dimension, definitions: readonly KpiDefinition[]): KpiDefinition | undefined {
   const visits = definitions.find((d) => d.key === "visits_done");
   if (visits?.dimensions.includes(dim)) return visits;
   return definitions.find((d) => d.key === "numeric_distribution" && d.dimensions.includes(dim))
     ?? definitions.find((d) => d.dimensions.includes(dim));
+}
+
+/** Finds the names of a dimension's chosen values (a filter that came with the address, say product 12). */
+function LabelLookup({ dim, query, definitions }: { dim: Dimension; query: HqQuery; definitions: readonly KpiDefinition[] }) {
+  const source = optionSource(dim, definitions);
+  const { [dim]: _same, ...others } = query.filters;
+  const lookup = { ...query, filters: others };
+  const answer = useLoad(source ? JSON.stringify(["labels", source.key, dim, lookup]) : null, (signal) =>
+    getKpi(lookup, source!, [dim], signal, false),
+  );
+  useEffect(() => {
+    if (answer.data) rememberLabels(dim, answer.data.rows.map((r) => [String(r.keys[dim]), r.labels?.[dim]]));
+  }, [answer.data, dim]);
+  return null;
 }
 
 function FilterPicker(props: {
@@ -186,6 +203,8 @@ export function QueryBar(props: {
           <button type="button" class="chip" onClick={() => onChange({ ...query, filters: {} })}>{t("hq.clearFilters")}</button>
         )}
       </div>
+      {DIMENSIONS.filter((dim) => !SELF_NAMED.includes(dim) && (query.filters[dim] ?? []).some((v) => !labels.has(`${dim}:${v}`)))
+        .map((dim) => <LabelLookup key={dim} dim={dim} query={query} definitions={props.definitions} />)}
       {unused.length > 0 && (
         <p class="small muted">{t("hq.filterUnused", { names: unused.map((d) => dimName(d, i18n)).join(", ") })}</p>
       )}

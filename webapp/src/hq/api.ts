@@ -1,7 +1,7 @@
 // The analytics API (server/analytics/api.py) as the HQ screens use it. Reps see their own
 // figures, managers their team's, HQ all of the organization: the server decides.
 import { apiGet, buildUrl, type Query } from "../api/client";
-import { applicableFilters, OVERVIEW_FILTERS, rangeOf, type Filters, type Grain, type HqQuery } from "./model";
+import { applicableFilters, DIMENSIONS, rangeOf, type Filters, type Grain, type HqQuery } from "./model";
 
 export interface KpiDefinition {
   key: string;
@@ -10,9 +10,14 @@ export interface KpiDefinition {
   source: string;
   formula: string;
   dimensions: string[];
+  /** The filters it takes (older servers: its dimensions). */
+  filters?: string[];
   own_products_by_default: boolean;
   better?: "higher" | "lower" | null;
 }
+
+/** The filters a KPI takes. */
+export const filtersOf = (kpi: KpiDefinition): readonly string[] => kpi.filters ?? kpi.dimensions;
 
 export interface Card {
   kpi: string;
@@ -22,6 +27,9 @@ export interface Card {
   n: number;
   previous_value: number | null;
   change: number | null;
+  better?: "higher" | "lower" | null;
+  /** Filters of the question this card could not take (a product filter on a visits card). */
+  ignored_filters?: string[];
 }
 
 export interface Overview {
@@ -85,10 +93,19 @@ export interface SeriesResult {
   series: Series[];
 }
 
+export type MapLevel = "region" | "territory" | "outlet";
+
 export interface MapFeature {
   type: "Feature";
-  geometry: { type: "Point"; coordinates: [number, number] };
-  properties: { region?: string; outlet?: number; label: string | null; value: number | null; n: number };
+  geometry:
+    | { type: "Point"; coordinates: [number, number] }
+    | { type: "Polygon"; coordinates: number[][][] }
+    | { type: "MultiPolygon"; coordinates: number[][][][] };
+  properties: {
+    region?: string; territory?: number; outlet?: number; label: string | null; value: number | null; n: number;
+    /** Territories: where to put the label, and the territory's own colour. */
+    centre?: [number, number]; color?: string;
+  };
 }
 
 export interface MapLayer {
@@ -109,25 +126,26 @@ export function apiQuery(query: HqQuery, allowed: readonly string[], today?: Dat
 export const getDefinitions = (signal?: AbortSignal) =>
   apiGet<{ items: KpiDefinition[] }>("/analytics/definitions", undefined, { signal });
 
+/** The overview takes every filter: each card applies those it can and names the others (`ignored_filters`). */
 export const getOverview = (query: HqQuery, signal?: AbortSignal) =>
-  apiGet<Overview>("/analytics/overview", apiQuery(query, OVERVIEW_FILTERS), { signal });
+  apiGet<Overview>("/analytics/overview", apiQuery(query, DIMENSIONS), { signal });
 
 export function getKpi(
   query: HqQuery, kpi: KpiDefinition, groupBy: readonly string[], signal?: AbortSignal, compare = true,
 ) {
   return apiGet<KpiResult>(
     "/analytics/kpis",
-    { kpi: kpi.key, ...apiQuery(query, kpi.dimensions), group_by: groupBy, compare: compare ? null : "false" },
+    { kpi: kpi.key, ...apiQuery(query, filtersOf(kpi)), group_by: groupBy, compare: compare ? null : "false" },
     { signal },
   );
 }
 
 export function getSeries(query: HqQuery, kpi: KpiDefinition, split: string | null, signal?: AbortSignal) {
-  return apiGet<SeriesResult>("/analytics/series", { kpi: kpi.key, ...apiQuery(query, kpi.dimensions), split }, { signal });
+  return apiGet<SeriesResult>("/analytics/series", { kpi: kpi.key, ...apiQuery(query, filtersOf(kpi)), split }, { signal });
 }
 
-export function getMapLayer(query: HqQuery, kpi: KpiDefinition, level: "region" | "outlet", signal?: AbortSignal) {
-  return apiGet<MapLayer>("/analytics/map", { kpi: kpi.key, ...apiQuery(query, kpi.dimensions), level }, { signal });
+export function getMapLayer(query: HqQuery, kpi: KpiDefinition, level: MapLevel, signal?: AbortSignal) {
+  return apiGet<MapLayer>("/analytics/map", { kpi: kpi.key, ...apiQuery(query, filtersOf(kpi)), level }, { signal });
 }
 
 export type ExportKind = "responses" | "visits" | "accounts";

@@ -12,7 +12,7 @@ export interface HqState {
   query: HqQuery;
   kpi: string | null;
   by: Dimension | "period" | null;
-  level: "region" | "outlet";
+  level: "region" | "territory" | "outlet";
 }
 
 export function parseState(search: string): HqState {
@@ -22,7 +22,7 @@ export function parseState(search: string): HqState {
     query: parseQuery(search),
     kpi: params.get("kpi"),
     by: by && /^[a-z_]{2,20}$/.test(by) ? (by as Dimension) : null,
-    level: params.get("level") === "outlet" ? "outlet" : "region",
+    level: params.get("level") === "outlet" ? "outlet" : params.get("level") === "territory" ? "territory" : "region",
   };
 }
 
