@@ -884,8 +884,9 @@ def _share_of_shelf(session: Session, user: User, plan: Plan) -> dict[str, Any]:
         return 100 * m["num"] / m["den"] if m.get("den") else None
 
     sos = Kpi(kpi.key, kpi.label, kpi.unit, kpi.source, kpi.formula, value, "n_fac", True)
-    total_num = grouped([], True).get((), {})
-    total_den = grouped([], False).get((), {})
+    # Without a cut the rows are the total; a cut by product dimensions only has the total's denominators.
+    total_num = numerators.get((), {}) if not plan.group_by else grouped([], True).get((), {})
+    total_den = denominators.get((), {}) if not other_cut else grouped([], False).get((), {})
     total = {
         "num": sum(f for c, (f, n) in total_num.items() if n > 0),
         "den": sum(total_den.get(c, (0, 0))[0] for c, (f, n) in total_num.items() if n > 0),
