@@ -19,7 +19,8 @@ SERVICE_WORKER_TIMEOUT_MS = 60_000
 def wait_until_saved(page: Any, fragment: str) -> None:
     """Wait until the service worker controls the page and has saved an API answer whose URL has ``fragment``."""
     page.wait_for_function(
-        "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=SERVICE_WORKER_TIMEOUT_MS
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+        timeout=SERVICE_WORKER_TIMEOUT_MS,
     )
     page.wait_for_function(
         """async ([name, fragment]) => {

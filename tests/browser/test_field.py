@@ -51,7 +51,12 @@ def rep1_accounts(rep: Any, formats: tuple[str, ...] = ("supermarket", "hypermar
 def plan_visit(rep: Any, account: dict[str, Any], start_min: int) -> dict[str, Any]:
     answer = rep.post(
         "/api/v1/visits",
-        json={"uuid": str(uuid.uuid4()), "account_id": account["id"], "planned_date": today(), "planned_start_min": start_min},
+        json={
+            "uuid": str(uuid.uuid4()),
+            "account_id": account["id"],
+            "planned_date": today(),
+            "planned_start_min": start_min,
+        },
     )
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()
@@ -73,14 +78,16 @@ def phone_for(make_page: Any, api: Any, account: dict[str, Any], metres_north: f
 def wait_for_worker(page: Any) -> None:
     """The service worker controls the page (so the app opens offline)."""
     page.wait_for_function(
-        "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=SERVICE_WORKER_TIMEOUT_MS
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+        timeout=SERVICE_WORKER_TIMEOUT_MS,
     )
 
 
 def into_view(locator: Any, block: str = "start") -> None:
     """Scroll the screen so that the element is where a screenshot shows it (below the sticky header)."""
     locator.evaluate(
-        "(el, block) => { el.scrollIntoView({ block }); if (block === 'start') el.closest('.screen').scrollBy(0, -64); }",
+        "(el, block) => { el.scrollIntoView({ block });"
+        " if (block === 'start') el.closest('.screen').scrollBy(0, -64); }",
         block,
     )
 
@@ -100,7 +107,9 @@ def test_today_lists_the_planned_visits_and_replans(make_page: Any, api: Any, sc
     page.clock.set_fixed_time(now)  # re-planning "the rest of the day" needs a time inside the shift
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Today")
-    expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(["Today", "Nearby", "Accounts", "Map", "Search"])
+    expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(
+        ["Today", "Nearby", "Accounts", "Map", "Search"]
+    )
     expect(sync_chip(page)).to_contain_text("Synced", timeout=SYNC_TIMEOUT_MS)
     links = screen(page).locator(".visit-link")
     ours = {v["uuid"] for v in planned}
@@ -129,7 +138,9 @@ def test_today_lists_the_planned_visits_and_replans(make_page: Any, api: Any, sc
 
     # An unplanned visit at another account, checked in online: confirmed by the server.
     other = rep1_accounts(rep, ("discount",))[3]
-    page.context.set_geolocation({"latitude": other["outlet"]["lat"], "longitude": other["outlet"]["lon"], "accuracy": 10})
+    page.context.set_geolocation(
+        {"latitude": other["outlet"]["lat"], "longitude": other["outlet"]["lon"], "accuracy": 10}
+    )
     screen(page).get_by_role("button", name="Add a visit").click()
     screen(page).get_by_label("Find one of your accounts").fill(other["outlet"]["name"])
     screenshot(page, "today-add-visit")
@@ -139,13 +150,17 @@ def test_today_lists_the_planned_visits_and_replans(make_page: Any, api: Any, sc
     expect(page).to_have_url(re.compile(r"/visits/[0-9a-f-]{36}$"))
     visit_uuid = page.url.rsplit("/", 1)[1]
     screen(page).get_by_role("button", name="Check in").click()
-    expect(screen(page).locator(".checkin-ok")).to_have_text("Check-in confirmed by the server.", timeout=SYNC_TIMEOUT_MS)
+    expect(screen(page).locator(".checkin-ok")).to_have_text(
+        "Check-in confirmed by the server.", timeout=SYNC_TIMEOUT_MS
+    )
     made = rep.get(f"/api/v1/visits?rep=me&account_id={other['id']}").get_json()["items"]
     assert [(v["uuid"], v["source"], v["status"]) for v in made if v["uuid"] == visit_uuid] == [
         (visit_uuid, "unplanned", "in_progress")
     ]
     page.get_by_role("button", name="Back").click()
-    expect(screen(page).locator(f'.visit-link[data-visit-uuid="{visit_uuid}"] .visit-status')).to_have_text("In progress")
+    expect(screen(page).locator(f'.visit-link[data-visit-uuid="{visit_uuid}"] .visit-status')).to_have_text(
+        "In progress"
+    )
 
 
 def test_a_visit_offline_with_forms_reload_and_a_lost_answer(make_page: Any, api: Any, screenshot: Any) -> None:
@@ -204,12 +219,15 @@ def test_a_visit_offline_with_forms_reload_and_a_lost_answer(make_page: Any, api
     form.get_by_role("button", name="Send").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(account["outlet"]["name"])
     expect(screen(page).get_by_text("Form saved. It is sent with the next sync.")).to_be_visible()
-    expect(screen(page).locator('.form-item[data-form-key="availability_check"] .form-state')).to_have_text("Waiting to be sent")
+    expect(screen(page).locator('.form-item[data-form-key="availability_check"] .form-state')).to_have_text(
+        "Waiting to be sent"
+    )
 
     # The store check: the grid's facings appear with "on the shelf"; share of shelf is computed.
     screen(page).locator('.form-item[data-form-key="store_check"] a').click()
     form = screen(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Store check")
+
     def row_of(gtin_body: str) -> Any:
         return form.locator(f'.grid-row[data-gtin="{with_check_digit(gtin_body)}"]')
 
@@ -332,7 +350,9 @@ def test_a_refused_change_needs_attention(make_page: Any, api: Any, screenshot: 
     expect(sync_chip(page)).to_contain_text("Synced", timeout=SYNC_TIMEOUT_MS)
     page.context.set_offline(True)
     screen(page).locator(f'.visit-link[data-visit-uuid="{visit["uuid"]}"]').click()
-    assert rep.post(f"/api/v1/visits/{visit['id']}/cancel", json={"reason": "Store closed for works"}).status_code == 200
+    assert (
+        rep.post(f"/api/v1/visits/{visit['id']}/cancel", json={"reason": "Store closed for works"}).status_code == 200
+    )
 
     body = screen(page)
     body.get_by_role("button", name="Check in").click()
@@ -394,6 +414,8 @@ def test_visit_and_form_screens_in_german_with_big_targets(make_page: Any, api: 
     screenshot(page, "form-de")
     # The draft stays on the phone: leaving and coming back keeps the answers.
     form.get_by_role("button", name="Zurück zum Besuch").click()
-    expect(screen(page).locator('.form-item[data-form-key="store_check"] .form-state')).to_have_text("Entwurf gespeichert")
+    expect(screen(page).locator('.form-item[data-form-key="store_check"] .form-state')).to_have_text(
+        "Entwurf gespeichert"
+    )
     screen(page).locator('.form-item[data-form-key="store_check"] a').click()
     expect(screen(page).locator(".grid-row").nth(0).locator('[data-column="shelf_price"] input')).to_have_value("0,69")

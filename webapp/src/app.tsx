@@ -19,11 +19,12 @@ import { SyncScreen } from "./screens/SyncScreen";
 import { Today } from "./screens/Today";
 import { VisitScreen } from "./screens/VisitScreen";
 import { hasInsights, LazyInsights } from "./hq/LazyInsights";
+import { hasPlanner, LazyPlanner } from "./planner/LazyPlanner";
 import { startField, stopField } from "./field";
 import { can, sessionStore } from "./session";
 import { useStore } from "./store";
 
-const TAB_NAMES: readonly TabName[] = ["today", "insights", "nearby", "accounts", "map", "search"];
+const TAB_NAMES: readonly TabName[] = ["today", "plan", "insights", "nearby", "accounts", "map", "search"];
 
 /** Users who record visits have the day on the phone (Today, visits, forms, sync): reps, managers, admins. */
 export function hasDay(me: Me): boolean {
@@ -31,7 +32,8 @@ export function hasDay(me: Me): boolean {
 }
 
 /** The tab a route shows: "/" is Today for who has a day (the rep's home), Nearby for the others. */
-function tabOf(route: Route, day: boolean, insights = false): TabName | null {
+function tabOf(route: Route, day: boolean, insights = false, planner = false): TabName | null {
+  if (route.name === "plan" && !planner) return null;
   if (route.name === "home") return day ? "today" : insights ? "insights" : "nearby";
   if (route.name === "insights" && !insights) return null;
   if (route.name === "today" && !day) return null;
@@ -121,8 +123,11 @@ function Main({ me, route }: { me: Me; route: Route }) {
   const i18n = useI18n();
   const day = hasDay(me);
   const insights = hasInsights(me);
-  const tab = tabOf(route, day, insights);
-  const tabs = TAB_NAMES.filter((name) => (name !== "today" || day) && (name !== "insights" || insights));
+  const planner = hasPlanner(me);
+  const tab = tabOf(route, day, insights, planner);
+  const tabs = TAB_NAMES.filter(
+    (name) => (name !== "today" || day) && (name !== "insights" || insights) && (name !== "plan" || planner),
+  );
   const [visited, setVisited] = useState<ReadonlySet<TabName>>(() => new Set(tab ? [tab] : []));
   const [lastTab, setLastTab] = useState<TabName>(tab ?? (day ? "today" : "nearby"));
   const onDay = route.name === "visit" || route.name === "visitForm" || route.name === "sync";
@@ -219,12 +224,17 @@ function Main({ me, route }: { me: Me; route: Route }) {
             <SyncScreen />
           </section>
         )}
+        {planner && visited.has("plan") && (
+          <section class="screen" hidden={tab !== "plan"}>
+            <LazyPlanner me={me} />
+          </section>
+        )}
         {insights && visited.has("insights") && (
           <section class="screen" hidden={tab !== "insights"}>
             <LazyInsights me={me} view={route.name === "insights" ? route.view : "overview"} active={tab === "insights"} />
           </section>
         )}
-        {(route.name === "notFound" || (!day && (route.name === "today" || onDay)) || (!insights && route.name === "insights")) && (
+        {(route.name === "notFound" || (!day && (route.name === "today" || onDay)) || (!insights && route.name === "insights") || (!planner && route.name === "plan")) && (
           <section class="screen">
             <div class="screen-body">
               <p class="message">{i18n.t("app.notFound")}</p>

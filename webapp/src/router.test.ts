@@ -22,6 +22,12 @@ describe("routes", () => {
     expect(safeNext(paths.visit(uuid))).toBe(paths.visit(uuid));
   });
 
+  it("knows the manager's planner", () => {
+    expect(parseRoute(paths.plan)).toEqual({ name: "plan" });
+    expect(parseRoute("/plan/")).toEqual({ name: "plan" });
+    expect(safeNext("/plan")).toBe("/plan");
+  });
+
   it("returns after login only to pages of this app", () => {
     expect(safeNext("/accounts/3")).toBe("/accounts/3");
     expect(safeNext("/search?q=a")).toBe("/search?q=a");

@@ -19,9 +19,10 @@ export type Route =
   | { name: "login"; next: string | null }
   | { name: "invite"; token: string }
   | { name: "insights"; view: "overview" | "explore" | "map" | "exports" }
+  | { name: "plan" }
   | { name: "notFound" };
 
-export type TabName = "today" | "nearby" | "accounts" | "map" | "search" | "insights";
+export type TabName = "today" | "nearby" | "accounts" | "map" | "search" | "insights" | "plan";
 
 /** Where to go after logging in: a path of this app only (never another site, never the login again). */
 export function safeNext(next: string | null | undefined): string | null {
@@ -36,6 +37,7 @@ export function parseRoute(pathname: string, search = ""): Route {
   if (path === "/today") return { name: "today" };
   if (path === "/sync") return { name: "sync" };
   if (path === "/nearby") return { name: "nearby" };
+  if (path === "/plan") return { name: "plan" };
   if (path === "/accounts") return { name: "accounts" };
   if (path === "/map") return { name: "map" };
   if (path === "/search") return { name: "search", q: new URLSearchParams(search).get("q") ?? "" };
@@ -68,6 +70,7 @@ export const paths = {
   outlet: (id: number) => `/outlets/${id}`,
   account: (id: number) => `/accounts/${id}`,
   insights: "/insights",
+  plan: "/plan",
   login: (next: string | null = null) => (next ? `/login?next=${encodeURIComponent(next)}` : "/login"),
 };
 

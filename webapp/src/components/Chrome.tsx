@@ -58,8 +58,9 @@ export function UpdateBanner() {
   );
 }
 
-const TABS: ReadonlyArray<{ name: TabName; href: string; icon: "today" | "nearby" | "accounts" | "map" | "search" | "chart" }> = [
+const TABS: ReadonlyArray<{ name: TabName; href: string; icon: "today" | "nearby" | "accounts" | "map" | "search" | "chart" | "route" }> = [
   { name: "today", href: paths.today, icon: "today" },
+  { name: "plan", href: paths.plan, icon: "route" },
   { name: "insights", href: paths.insights, icon: "chart" },
   { name: "nearby", href: paths.nearby, icon: "nearby" },
   { name: "accounts", href: paths.accounts, icon: "accounts" },

@@ -265,6 +265,8 @@ const de: Messages = {
   "nav.today": "Heute",
 
   "today.title": "Heute",
+  "nav.plan": "Planen",
+  "plan.title": "Planen",
   "today.loading": "Ihr Tag wird geladen…",
   "today.notLoaded": "Ihr Tag wurde auf diesem Telefon noch nicht geladen. Einmal mit Verbindung öffnen, um ihn zu laden.",
   "today.empty": "Für heute sind keine Besuche geplant.",

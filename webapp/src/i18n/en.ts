@@ -266,6 +266,8 @@ const en = {
   "nav.today": "Today",
 
   "today.title": "Today",
+  "nav.plan": "Plan",
+  "plan.title": "Plan",
   "today.loading": "Loading your day…",
   "today.notLoaded": "Your day has not been loaded on this phone yet. Connect once to load it.",
   "today.empty": "No visits planned for today.",

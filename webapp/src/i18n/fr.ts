@@ -265,6 +265,8 @@ const fr: Messages = {
   "nav.today": "Aujourd’hui",
 
   "today.title": "Aujourd’hui",
+  "nav.plan": "Planifier",
+  "plan.title": "Planifier",
   "today.loading": "Chargement de votre journée…",
   "today.notLoaded": "Votre journée n’a pas encore été chargée sur ce téléphone. Connectez-vous une fois pour la charger.",
   "today.empty": "Aucune visite prévue aujourd’hui.",
