@@ -60,7 +60,7 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
   const rows = result ? [...result.rows].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity)) : [];
 
   return (
-    <section class="hq-explorer" aria-labelledby="hq-explore-title">
+    <div class="hq-explorer">
       <div class="hq-controls">
         <KpiSelect id="hq-kpi" definitions={props.definitions} value={kpi.key} onChange={(key) => props.onChange({ ...state, kpi: key })} />
         <div class="field">
@@ -106,7 +106,7 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
       </div>
 
       {result && (
-        <div class={`hq-table-wrap${table.loading ? " hq-stale" : ""}`}>
+        <div class={`hq-table-wrap${table.loading ? " hq-stale" : ""}`} tabIndex={0} role="region" aria-label={name}>
           <table class="hq-table">
             <caption class="visually-hidden">{name}</caption>
             <thead>
@@ -156,6 +156,6 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
         <summary>{t("hq.formula")}</summary>
         <p lang="en">{kpi.formula}</p>
       </details>
-    </section>
+    </div>
   );
 }

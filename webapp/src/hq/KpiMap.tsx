@@ -112,7 +112,7 @@ export function KpiMap(props: { state: HqState; kpi: KpiDefinition; definitions:
 
   return (
     <section class="hq-map-view" aria-labelledby="hq-map-title">
-      <h2 id="hq-map-title" class="visually-hidden">{t("hq.map.label", { kpi: name })}</h2>
+      <h2 id="hq-map-title" class="visually-hidden">{t("hq.view.map")}</h2>
       <div class="hq-controls">
         <KpiSelect id="hq-map-kpi" definitions={props.definitions.filter((d) => d.dimensions.includes("region"))} value={kpi.key} onChange={(key) => props.onChange({ ...state, kpi: key })} />
         <fieldset class="hq-segmented">
@@ -142,7 +142,7 @@ export function KpiMap(props: { state: HqState; kpi: KpiDefinition; definitions:
         </p>
       )}
       {layer.data && (
-        <div class="hq-table-wrap">
+        <div class="hq-table-wrap" tabIndex={0} role="region" aria-label={t("hq.map.list")}>
           <table class="hq-table">
             <caption class="hq-caption">{i18n.plural("hq.map.shown", features.length)}</caption>
             <thead>
