@@ -16,6 +16,7 @@ GET  /api/v1/duplicates                                   duplicate pairs (publi
 POST /api/v1/duplicates/scan                              find pairs (public: moderators; your private ones: managers)
 GET  /api/v1/duplicates/{id}                              one pair
 POST /api/v1/duplicates/{id}/merge                        keep one outlet, move everything to it
+POST /api/v1/duplicates/{id}/undo                         undo the merge: the merged outlet and its references back
 POST /api/v1/duplicates/{id}/dismiss                      not a duplicate
 GET  /api/v1/corrections                                  proposals (proposers never shown to other brands)
 POST /api/v1/corrections                                  propose (the same proposal again confirms it)
@@ -55,7 +56,7 @@ from server.errors import Problem, field_error
 from server.http import body_doc, created, load_body
 from server.outlets.models import OutletFormat
 from server.outlets.schemas import BBoxField, LatLon
-from server.quality import corrections, customers, duplicates, facts, verification
+from server.quality import corrections, customers, duplicates, facts, osm, verification
 from server.quality.models import Correction, CustomerImport, CustomerImportRow, ImportMapping, OsmImport
 from server.surveys.uploads import MULTIPART, XLSX, read_upload
 from server.tenancy import current_user, delete_scoped, get_scoped, scoped
@@ -69,6 +70,7 @@ OSM_TYPES = ("application/octet-stream", "application/json", "application/xml", 
 FORMATS = [f.value for f in OutletFormat]
 
 corrections.register_sync_kind()
+osm.register_job()  # the API and the RQ worker run uploads whether or not the CLI was loaded
 
 
 # --- schemas ----------------------------------------------------------------------------------
@@ -545,6 +547,16 @@ class DuplicateMerge(MethodView):
         pair = duplicates.get_pair(db.session, user, pair_id)
         data = load_body(MergeSchema)
         return jsonify(duplicates.merge(db.session, user, pair, data["keep_outlet_id"]))
+
+
+@blp.route("/duplicates/<int:pair_id>/undo")
+class DuplicateUndo(MethodView):
+    def post(self, pair_id: int) -> Any:
+        """Undo a merge: the merged outlet, accounts and everything that pointed to it come back"""
+        user = current_user()
+        pair = duplicates.get_pair(db.session, user, pair_id)
+        duplicates.undo_merge(db.session, user, pair)
+        return jsonify(duplicates.pair_json(db.session, pair, user))
 
 
 @blp.route("/duplicates/<int:pair_id>/dismiss")

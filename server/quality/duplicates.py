@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import Account
@@ -33,8 +33,6 @@ from server.quality import banners
 from server.quality.facts import PUBLIC_FIELDS, notify
 from server.quality.matching import Matcher, OutletIndex, Place, candidate_json, score
 from server.quality.models import (
-    Correction,
-    CustomerImportRow,
     DuplicatePair,
     NoticeKind,
     OutletChangeNotice,
@@ -298,6 +296,9 @@ def _require_pair_rights(session: Session, user: User, pair: DuplicatePair) -> N
 def merge(session: Session, user: User, pair: DuplicatePair, keep_outlet_id: int) -> dict[str, Any]:
     """Keep ``keep_outlet_id``, move everything of the other outlet to it, delete the other.
 
+    Everything the merge changes is recorded (``OutletMerge.undo``) so that :func:`undo_merge`
+    puts it back.
+
     :raise Problem: 403 without the right, 409 when the pair is not open, 422 for a kept
         outlet that is not one of the pair or a private outlet kept over a public one.
     """
@@ -317,10 +318,21 @@ def merge(session: Session, user: User, pair: DuplicatePair, keep_outlet_id: int
         raise Problem("conflict", f"Pair {pair.id} refers to an outlet that no longer exists; dismiss it.")
     if kept.org_id is not None and dropped.org_id is None:
         raise field_error("keep_outlet_id", "keep the public outlet: a private one cannot replace public data", "body")
-    moved = _move_references(session, user, dropped.id, kept.id, public=dropped.org_id is None)
-    if kept.org_id is None and dropped.org_id is None:
-        _fill_gaps(kept, dropped)  # only public facts flow between public outlets
+    session.flush()
+    record: dict[str, Any] = {"outlet": _outlet_row(session, dropped.id), "owned": _owned_rows(session, dropped.id)}
+    moved = _move_references(session, user, dropped.id, kept.id, public=dropped.org_id is None, record=record)
+    record["filled"] = _fill_gaps(kept, dropped) if kept.org_id is None and dropped.org_id is None else {}
     snapshot = {k: getattr(dropped, k) for k in PUBLIC_FIELDS if k != "position"} if dropped.org_id is None else {}
+    others = session.execute(
+        select(DuplicatePair).where(
+            DuplicatePair.id != pair.id,
+            or_(DuplicatePair.outlet_a_id == dropped.id, DuplicatePair.outlet_b_id == dropped.id),
+        )
+    ).scalars()
+    record["pairs"] = []
+    for other in others:
+        record["pairs"].append(_dump(DuplicatePair.__table__, _table_row(session, DuplicatePair.__table__, other.id)))
+        session.delete(other)
     session.add(
         OutletMerge(
             kept_outlet_id=kept.id,
@@ -331,15 +343,9 @@ def merge(session: Session, user: User, pair: DuplicatePair, keep_outlet_id: int
             org_id=dropped.org_id,
             pair_id=pair.id,
             by_user_id=user.id,
+            undo=record,
         )
     )
-    for other in session.execute(
-        select(DuplicatePair).where(
-            DuplicatePair.id != pair.id,
-            or_(DuplicatePair.outlet_a_id == dropped.id, DuplicatePair.outlet_b_id == dropped.id),
-        )
-    ).scalars():
-        session.delete(other)
     pair.status, pair.resolved_at, pair.resolved_by_id = "merged", utcnow(), user.id
     session.flush()
     session.delete(dropped)
@@ -347,20 +353,106 @@ def merge(session: Session, user: User, pair: DuplicatePair, keep_outlet_id: int
     return {"pair_id": pair.id, "kept_outlet_id": kept.id, "merged_outlet_id": drop_id, "moved": moved}
 
 
-def _fill_gaps(kept: Outlet, dropped: Outlet) -> None:
+def _fill_gaps(kept: Outlet, dropped: Outlet) -> dict[str, Any]:
+    """Public facts the kept outlet lacks, from the other; returns the kept outlet's old values."""
+    before = {}
     for key in ("banner", "street", "house_number", "postcode", "city", "opening_hours", "phone", "website"):
         if getattr(kept, key) in (None, "") and getattr(dropped, key):
+            before[key] = getattr(kept, key)
             setattr(kept, key, getattr(dropped, key))
     kept.refresh_search_text()
+    return before
 
 
-def _move_references(session: Session, user: User, drop_id: int, keep_id: int, public: bool) -> dict[str, int]:
+# --- rows kept for undo -----------------------------------------------------------------------
+
+
+def _dump(table: Any, row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
+
+
+def _load(table: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """A dumped row back in the column types (dates and times were written as ISO text)."""
+    from sqlalchemy import Date, DateTime
+
+    out = {}
+    for key, value in row.items():
+        column_type = table.c[key].type if key in table.c else None
+        if isinstance(value, str) and isinstance(column_type, DateTime):
+            value = dt.datetime.fromisoformat(value)
+        elif isinstance(value, str) and isinstance(column_type, Date):
+            value = dt.date.fromisoformat(value)
+        out[key] = value
+    return out
+
+
+def _plain_columns(table: Any) -> list[Any]:
+    return [c for c in table.c if "geometry" not in type(c.type).__name__.lower()]
+
+
+def _table_row(session: Session, table: Any, row_id: int) -> dict[str, Any]:
+    return dict(session.execute(select(*_plain_columns(table)).where(table.c.id == row_id)).mappings().one())
+
+
+def _outlet_row(session: Session, outlet_id: int) -> dict[str, Any]:
+    table = Outlet.__table__
+    d = for_bind(session)
+    row = _table_row(session, table, outlet_id)
+    lon, lat = session.execute(select(d.lon(table.c.geom), d.lat(table.c.geom)).where(table.c.id == outlet_id)).one()
+    return {"row": _dump(table, row), "lon": lon, "lat": lat}
+
+
+def _outlet_tables(primary: bool) -> list[Any]:
+    """Tables with an outlet_id column: those where it is part of the key (rows owned by the
+    outlet, deleted with it) or not (references that a merge moves)."""
+    return [
+        t
+        for t in db.metadata.sorted_tables
+        if t.name != "outlets" and "outlet_id" in t.c and bool(t.c.outlet_id.primary_key) == primary
+    ]
+
+
+def _owned_rows(session: Session, outlet_id: int) -> dict[str, list[dict[str, Any]]]:
+    owned = {}
+    for table in _outlet_tables(primary=True):
+        rows = session.execute(select(*_plain_columns(table)).where(table.c.outlet_id == outlet_id)).mappings()
+        dumped = [_dump(table, dict(r)) for r in rows]
+        if dumped:
+            owned[table.name] = dumped
+    return owned
+
+
+def _keys(session: Session, table: Any, where: Any) -> list[list[Any]]:
+    return [list(r) for r in session.execute(select(*table.primary_key.columns).where(where)).all()]
+
+
+def _where_key(table: Any, key: list[Any]) -> Any:
+    from sqlalchemy import and_
+
+    return and_(*(column == value for column, value in zip(table.primary_key.columns, key, strict=True)))
+
+
+def _move(session: Session, table: Any, column: str, old: int, new: int, moved: dict[str, Any]) -> int:
+    """Point ``column`` of the rows that hold ``old`` to ``new``; their keys go to ``moved``."""
+    keys = _keys(session, table, table.c[column] == old)
+    if keys:
+        session.execute(table.update().where(table.c[column] == old).values({column: new}))
+        moved.setdefault(table.name, []).extend(keys)
+    return len(keys)
+
+
+def _move_references(
+    session: Session, user: User, drop_id: int, keep_id: int, public: bool, record: dict[str, Any]
+) -> dict[str, int]:
     """Every row that points to ``drop_id`` points to ``keep_id`` afterwards. Accounts: an
-    organization with an account on both keeps the one on the kept outlet, and the other's
-    visits, tasks and responses move to it. Counts are those of ``user``'s organization only."""
-    from server.visits.models import Task, Tombstone, Visit
+    organization with an account on both keeps the one on the kept outlet, and everything of
+    the other (visits, tasks, contacts, responses...) moves to it. Counts are those of
+    ``user``'s organization only. What moved is written into ``record``."""
+    from server.visits.models import Tombstone
 
     mine: dict[str, int] = {"accounts": 0, "visits": 0, "responses": 0}
+    record.update(accounts=[], moved={}, tombstones=[], notices=[])
+    account_tables = [t for t in db.metadata.sorted_tables if t.name != "accounts" and "account_id" in t.c]
     accounts = session.execute(select(Account).where(Account.outlet_id == drop_id)).scalars().all()
     for account in accounts:
         own = account.org_id == user.org_id
@@ -368,17 +460,30 @@ def _move_references(session: Session, user: User, drop_id: int, keep_id: int, p
             select(Account).where(Account.org_id == account.org_id, Account.outlet_id == keep_id)
         ).scalar_one_or_none()
         if twin is None:
-            account.outlet_id = keep_id
+            account.outlet_id = keep_id  # through the ORM: its version changes, phones pull it
+            record["moved"].setdefault("accounts", []).append([account.id])
             mine["accounts"] += own
             continue
-        visits = session.execute(
-            update(Visit).where(Visit.account_id == account.id).values(account_id=twin.id)
-        ).rowcount
-        session.execute(update(Task).where(Task.account_id == account.id).values(account_id=twin.id))
-        _update_column(session, "survey_responses", "account_id", account.id, twin.id)
-        _update_column(session, "account_external_ids", "account_id", account.id, twin.id)
-        session.add(Tombstone(org_id=account.org_id, object_type="account", object_id=account.id, user_id=None))
-        mine["visits"] += visits if own else 0
+        entry: dict[str, Any] = {
+            "row": _dump(Account.__table__, _table_row(session, Account.__table__, account.id)),
+            "twin_id": twin.id,
+            "moved": {},
+            "owned": {},
+        }
+        for table in account_tables:
+            if table.c.account_id.primary_key:  # derived rows keyed by account: kept to restore
+                rows = session.execute(select(*_plain_columns(table)).where(table.c.account_id == account.id))
+                entry["owned"][table.name] = [_dump(table, dict(r)) for r in rows.mappings()]
+                session.execute(table.delete().where(table.c.account_id == account.id))
+                continue
+            count = _move(session, table, "account_id", account.id, twin.id, entry["moved"])
+            if table.name == "visits" and own:
+                mine["visits"] += count
+        tombstone = Tombstone(org_id=account.org_id, object_type="account", object_id=account.id, user_id=None)
+        session.add(tombstone)
+        session.flush()
+        record["tombstones"].append(tombstone.id)
+        record["accounts"].append(entry)
         session.delete(account)
     session.flush()
     from server.surveys.models import SurveyResponse
@@ -388,25 +493,94 @@ def _move_references(session: Session, user: User, drop_id: int, keep_id: int, p
         .select_from(SurveyResponse)
         .where(SurveyResponse.outlet_id == drop_id, SurveyResponse.org_id == user.org_id)
     ).scalar_one()
-    session.execute(update(Correction).where(Correction.outlet_id == drop_id).values(outlet_id=keep_id))
-    session.execute(update(OutletChangeNotice).where(OutletChangeNotice.outlet_id == drop_id).values(outlet_id=keep_id))
-    session.execute(update(CustomerImportRow).where(CustomerImportRow.outlet_id == drop_id).values(outlet_id=keep_id))
-    # Every other table with an outlet_id column (survey responses, analytics facts...).
-    handled = {"accounts", "corrections", "outlet_change_notices", "customer_import_rows"}
-    for table in db.metadata.sorted_tables:
-        if table.name in handled or "outlet_id" not in table.c or table.c.outlet_id.primary_key:
-            continue
-        session.execute(table.update().where(table.c.outlet_id == drop_id).values(outlet_id=keep_id))
+    # Every table with an outlet_id column: accounts, corrections, notices, import rows,
+    # survey responses, analytics facts...
+    for table in _outlet_tables(primary=False):
+        _move(session, table, "outlet_id", drop_id, keep_id, record["moved"])
     if (
         public
         and session.execute(select(func.count()).select_from(Account).where(Account.outlet_id == keep_id)).scalar_one()
     ):
         notify(session, keep_id, NoticeKind.MERGED, {"merged_outlet_id": drop_id}, "merge")
+        session.flush()
+        record["notices"] = list(
+            session.execute(
+                select(OutletChangeNotice.id).where(
+                    OutletChangeNotice.outlet_id == keep_id, OutletChangeNotice.kind == NoticeKind.MERGED.value
+                )
+            ).scalars()
+        )[-1:]
     session.flush()
     return mine
 
 
-def _update_column(session: Session, table_name: str, column: str, old: int, new: int) -> None:
-    table = db.metadata.tables.get(table_name)
-    if table is not None and column in table.c:
-        session.execute(table.update().where(table.c[column] == old).values({column: new}))
+# --- undo -------------------------------------------------------------------------------------
+
+
+def undo_merge(session: Session, user: User, pair: DuplicatePair) -> dict[str, Any]:
+    """Undo the merge of ``pair``: the merged outlet comes back with everything that pointed
+    to it, accounts folded into their twin come back with their visits, contacts...; facts
+    copied onto the kept outlet are taken back; the pair is open again.
+
+    :raise Problem: 403 without the right; 409 when the pair is not merged, the merge was
+        recorded before undo existed, or the kept outlet is gone (merged away since).
+    """
+    from server.visits.models import Tombstone
+
+    _require_pair_rights(session, user, pair)
+    if pair.status != "merged":
+        raise Problem("conflict", f"Pair {pair.id} is {pair.status}, not merged.")
+    merge_row = session.execute(
+        select(OutletMerge).where(OutletMerge.pair_id == pair.id).order_by(OutletMerge.id.desc())
+    ).scalar_one_or_none()
+    if merge_row is None or not merge_row.undo:
+        raise Problem("conflict", f"The merge of pair {pair.id} cannot be undone (no record of what it changed).")
+    kept = session.get(Outlet, merge_row.kept_outlet_id)
+    if kept is None:
+        raise Problem("conflict", f"Outlet {merge_row.kept_outlet_id} was merged or removed since; undo that first.")
+    if session.get(Outlet, merge_row.merged_outlet_id) is not None:
+        raise Problem("conflict", f"Outlet {merge_row.merged_outlet_id} exists again; nothing to undo.")
+    record = merge_row.undo
+    d = for_bind(session)
+    outlets = Outlet.__table__
+    position = d.point(record["outlet"]["lon"], record["outlet"]["lat"])
+    session.execute(outlets.insert().values(**_load(outlets, record["outlet"]["row"]), geom=position))
+    tables = db.metadata.tables
+    for name, rows in record.get("owned", {}).items():
+        session.execute(tables[name].insert(), [_load(tables[name], r) for r in rows])
+    for name, keys in record.get("moved", {}).items():
+        table = tables[name]
+        for key in keys:
+            if name == "accounts":
+                account = session.get(Account, key[0])
+                if account is not None:
+                    account.outlet_id = merge_row.merged_outlet_id
+                continue
+            session.execute(table.update().where(_where_key(table, key)).values(outlet_id=merge_row.merged_outlet_id))
+    for entry in record.get("accounts", []):
+        accounts = Account.__table__
+        row = _load(accounts, entry["row"])
+        row["updated_at"] = utcnow()  # phones pull it again
+        session.execute(accounts.insert().values(**row))
+        for name, keys in entry["moved"].items():
+            table = tables[name]
+            for key in keys:
+                session.execute(table.update().where(_where_key(table, key)).values(account_id=row["id"]))
+        for name, rows in entry["owned"].items():
+            if rows:
+                session.execute(tables[name].insert(), [_load(tables[name], r) for r in rows])
+    if record.get("tombstones"):
+        session.execute(Tombstone.__table__.delete().where(Tombstone.__table__.c.id.in_(record["tombstones"])))
+    if record.get("notices"):
+        session.execute(
+            OutletChangeNotice.__table__.delete().where(OutletChangeNotice.__table__.c.id.in_(record["notices"]))
+        )
+    for key, value in record.get("filled", {}).items():
+        setattr(kept, key, value)
+    kept.refresh_search_text()
+    for row in record.get("pairs", []):
+        session.execute(DuplicatePair.__table__.insert().values(**_load(DuplicatePair.__table__, row)))
+    pair.status, pair.resolved_at, pair.resolved_by_id = "open", None, None
+    session.delete(merge_row)
+    session.flush()
+    return {"pair_id": pair.id, "kept_outlet_id": kept.id, "restored_outlet_id": merge_row.merged_outlet_id}

@@ -262,6 +262,9 @@ class OutletMerge(db.Model):
     pair_id: Mapped[int | None] = mapped_column(Integer)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Everything the merge changed (rows deleted, references moved, gaps filled), for undo.
+    #: Never shown through the API: it holds the merged outlet's and accounts' private rows.
+    undo: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class ImportMapping(db.Model):

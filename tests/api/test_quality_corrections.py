@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from server.accounts.models import Account
+from server.accounts.models import Account, Contact
 from server.db import db
 from server.outlets.models import Outlet
 from server.quality.models import Correction, OutletFactSource, PlatformModerator
@@ -362,6 +362,8 @@ def test_duplicate_finder_and_merge_across_brands(qapp: Flask, tmp_path: Path) -
     b_drop = account(b, drop_id, notes=SECRET)
     visit = as_(a, "rep1").post("/api/v1/visits", json={"uuid": str(uuid.uuid4()), "account_id": a_drop["id"]})
     assert visit.status_code == 201
+    contact = as_(a, "admin").post(f"/api/v1/accounts/{a_drop['id']}/contacts", json={"name": "Frau Hafen"})
+    assert contact.status_code == 201, contact.get_json()
     refused = as_(a, "manager").post(
         "/api/v1/duplicates/scan", json={"scope": "public", "bbox": [8.9, 52.9, 9.1, 53.1]}
     )
@@ -387,10 +389,75 @@ def test_duplicate_finder_and_merge_across_brands(qapp: Flask, tmp_path: Path) -
     assert db.session.get(Account, b_drop["id"]).outlet_id == keep_id  # B's account followed
     assert db.session.get(Account, a_drop["id"]) is None  # A had both: one account remains
     assert db.session.get(Visit, visit.get_json()["id"]).account_id == a_keep["id"]
+    assert db.session.get(Contact, contact.get_json()["id"]).account_id == a_keep["id"]  # history kept
     assert as_(b, "rep1").get(f"/api/v1/accounts/{b_drop['id']}").get_json()["outlet"]["id"] == keep_id
     again = import_osm(db.session, file)
     db.session.commit()
     assert again["skipped_by_reason"] == {f"merged into outlet {keep_id}": 1} and again["added"] == 0
+
+
+def test_a_merge_is_undone(qapp: Flask, tmp_path: Path) -> None:  # noqa: F811
+    """Undo puts back the merged outlet with its OSM identity, every brand's account on it, the
+    account folded into its twin with its visit and contact, and the facts copied over; the pair
+    is open again; only whoever may merge it undoes it, and only once."""
+    from server.quality.osm import import_osm
+    from tests.data import destination
+
+    a, b, mod = brand(qapp, "Undo A"), brand(qapp, "Undo B"), moderator(qapp)
+    base = (53.2, 9.2)
+    other = destination(*base, 80, 40)
+    file = overpass(
+        tmp_path / "penny.json",
+        [
+            {"type": "node", "id": 890001, "lat": base[0], "lon": base[1],
+             "tags": {"shop": "supermarket", "name": "Penny", "addr:country": "DE"}},
+            {"type": "way", "id": 890002, "center": {"lat": other[0], "lon": other[1]}, "nodes": [1, 2],
+             "tags": {"shop": "supermarket", "brand": "Penny", "addr:street": "Deichweg", "addr:country": "DE"}},
+        ],
+    )  # fmt: skip
+    assert import_osm(db.session, file)["added"] == 2
+    db.session.commit()
+    keep_id, drop_id = (
+        db.session.execute(select(Outlet.id).where(Outlet.source_id == sid)).scalar_one()
+        for sid in ("node/890001", "way/890002")
+    )
+    a_keep, a_drop = account(a, keep_id), account(a, drop_id)
+    b_drop = account(b, drop_id, notes=SECRET)
+    visit = as_(a, "rep1").post("/api/v1/visits", json={"uuid": str(uuid.uuid4()), "account_id": a_drop["id"]})
+    contact = as_(a, "admin").post(f"/api/v1/accounts/{a_drop['id']}/contacts", json={"name": "Herr Deich"})
+    assert visit.status_code == contact.status_code == 201
+    box = {"scope": "public", "bbox": [9.1, 53.1, 9.3, 53.3]}
+    assert as_(mod, "admin").post("/api/v1/duplicates/scan", json=box).get_json()["new_pairs"] == 1
+    pair_id = as_(mod, "admin").get("/api/v1/duplicates?scope=public&bbox=9.1,53.1,9.3,53.3").get_json()["items"][0]
+    pair_id = pair_id["id"]
+    assert as_(mod, "admin").post(f"/api/v1/duplicates/{pair_id}/undo").status_code == 409  # not merged yet
+    merged = as_(mod, "admin").post(f"/api/v1/duplicates/{pair_id}/merge", json={"keep_outlet_id": keep_id})
+    assert merged.status_code == 200, merged.get_json()
+    db.session.expire_all()
+    assert db.session.get(Outlet, keep_id).street == "Deichweg"  # the gap was filled
+    assert as_(a, "admin").post(f"/api/v1/duplicates/{pair_id}/undo").status_code == 403
+    assert as_(b, "admin").post("/api/v1/duplicates/999999/undo").status_code == 404
+    undone = as_(mod, "admin").post(f"/api/v1/duplicates/{pair_id}/undo")
+    assert undone.status_code == 200, undone.get_json()
+    assert undone.get_json()["status"] == "open" and SECRET not in undone.get_data(as_text=True)
+    db.session.expire_all()
+    restored = db.session.get(Outlet, drop_id)
+    assert restored is not None and restored.source_id == "way/890002" and restored.street == "Deichweg"
+    assert db.session.get(Outlet, keep_id).street is None  # the copied fact was taken back
+    assert db.session.get(Account, b_drop["id"]).outlet_id == drop_id
+    assert db.session.get(Account, a_drop["id"]).outlet_id == drop_id
+    assert db.session.get(Account, a_keep["id"]).outlet_id == keep_id
+    assert db.session.get(Visit, visit.get_json()["id"]).account_id == a_drop["id"]
+    assert db.session.get(Contact, contact.get_json()["id"]).account_id == a_drop["id"]
+    assert as_(b, "rep1").get(f"/api/v1/accounts/{b_drop['id']}").get_json()["notes"] == SECRET
+    assert as_(mod, "admin").post(f"/api/v1/duplicates/{pair_id}/undo").status_code == 409  # once
+    near = (base[0] + 0.0002, base[1])
+    assert restored.id in {
+        o["id"] for o in as_(a, "rep1").get(f"/api/v1/outlets?near={near[0]},{near[1]}&radius=500").get_json()["items"]
+    }
+    again = import_osm(db.session, file)  # the element is known again: nothing added, nothing skipped as merged
+    db.session.commit()
+    assert again["added"] == 0 and again["skipped"] == 0
 
 
 def test_private_duplicates_are_the_brands_own_business(qapp: Flask) -> None:  # noqa: F811
