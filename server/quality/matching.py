@@ -134,7 +134,12 @@ def score(q: Place, c: Place) -> Score:
     q_name = qk["name"]
     if q_name and qk["city"] and (q_name in qk["city"] or fuzz.ratio(q_name, qk["city"]) >= 85):
         q_name = ""
+    identified = False  # some evidence beyond banner and rough position: name, address or phone
     if q_name and ck["name"]:
+        # "Lidl Kassel" against "Lidl" is alike but names no store: only the name's own words
+        # (beyond banner and town) tell one store of a chain from the next.
+        generic = set(qk["banner"].split()) | set(ck["banner"].split()) | set(qk["city"].split())
+        identified = any(w not in generic for w in q_name.split())
         full = fuzz.token_set_ratio(q_name, ck["name"]) / 100
         label = fuzz.token_set_ratio(q_name, ck["label"]) / 100 * 0.95 if same_banner else 0.0
         name = max(full, label)
@@ -149,6 +154,7 @@ def score(q: Place, c: Place) -> Score:
         reasons.append(f"{distance:.0f} m ({precision})")
     street = None
     if qk["street"] and ck["street"]:
+        identified = True
         street = _street_similarity(*_street_keys(q, c))
         numbers = qk["number"] and ck["number"]
         if street >= 0.85:
@@ -165,6 +171,7 @@ def score(q: Place, c: Place) -> Score:
         parts.append((0.7, 1.0 if same_city else 0.0))
     if qk["phone"] and ck["phone"]:
         same_phone = qk["phone"] == ck["phone"]
+        identified = identified or same_phone
         parts.append((2.0 if same_phone else 1.0, 1.0 if same_phone else 0.0))
         reasons.append("same phone" if same_phone else "other phone")
     if same_banner is True:
@@ -178,6 +185,10 @@ def score(q: Place, c: Place) -> Score:
     if street is not None and street < 0.5:
         # Both know the street and it is another one: never the same store without a person.
         value = min(value, 0.49 if precision != "exact" or (distance or 0) < 100 else 0.4)
+    if precision != "exact" and not identified:
+        # A postcode or town centroid and a banner do not tell one store of a chain from the
+        # next (a store list's "Lidl, Kassel" against a Lidl without address): a person decides.
+        value = min(value, MATCH - 0.02)
     if precision == "exact" and distance is not None:
         if distance > 3_000:
             value = min(value, 0.3)

@@ -54,6 +54,10 @@ def qapp(own_apps: dict[str, Flask], db_kind: str) -> Iterator[Flask]:
 
 
 def wait_for_job(app: Flask, job_id: int, timeout: float = 120) -> Job:
+    # Requests share the test's session (its app context stays pushed): end the transaction the
+    # last request left open, as popping the request's own context would; on SQLite a write
+    # request's transaction holds the write lock the job needs.
+    db.session.commit()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with app.app_context():

@@ -143,3 +143,22 @@ def test_scoring_prefers_the_same_store_and_never_joins_two_chains() -> None:
     assert score(row, aldi).value < 0.5
     elsewhere = Place(**{**lidl.__dict__, "street": "Industriestraße", "house_number": "24", "_keys": {}})
     assert score(row, elsewhere).value < 0.5  # another street of the town: another store
+
+
+def test_a_town_label_and_a_centroid_do_not_pick_one_store_of_a_chain() -> None:
+    """A chain's list row ("Lidl Kassel", its street, no coordinates: on the postcode centroid)
+    against a Lidl of the reference data that has no address: banner, town and a rough position
+    name no store, so the score stays below a match (a person decides); with the store's own
+    coordinates, or its address, it does match."""
+    from server.quality.matching import MATCH
+
+    bare = Place(name="Lidl", banner="Lidl", lat=51.3150, lon=9.4930, precision="exact")
+    row = Place(
+        name="Lidl Kassel", banner="Lidl", street="Brückenhofstraße", house_number="77", postcode="34132",
+        city="Kassel", lat=51.3147, lon=9.4928, precision="postcode",
+    )  # fmt: skip
+    assert score(row, bare).value < MATCH
+    located = Place(**{**row.__dict__, "precision": "exact", "lat": 51.31502, "lon": 9.49301, "_keys": {}})
+    assert score(located, bare).value >= MATCH
+    addressed = Place(**{**bare.__dict__, "street": "Brückenhofstraße", "house_number": "77", "_keys": {}})
+    assert score(row, addressed).value >= MATCH
