@@ -36,6 +36,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy.orm import Session
@@ -544,6 +545,9 @@ def run(session: Session, user: User, query: Query) -> dict[str, Any]:
     """One KPI: its value over the range, per cut, against the previous range."""
     plan = validate(session, user, query)
     ensure_built(session, user.org_id)
+    if session.get_bind().dialect.name == "postgresql":
+        # A year of facts sorts and hashes in memory (this transaction only; 4 MB spills to disk).
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
     current = _compute(session, user, plan)
     result: dict[str, Any] = {
         "kpi": plan.kpi.key,
@@ -610,7 +614,14 @@ def _compute(session: Session, user: User, plan: Plan) -> dict[str, Any]:
     if source == "visits":
         groups = _visit_query(session, user, plan)
         # Rep-days are counted distinct, so the total of a cut is not the sum of its rows: asked apart.
-        total = _visit_query(session, user, plan, totals=True) if plan.group_by else groups
+        if plan.group_by and plan.kpi.key == "visits_per_rep_day":
+            total = _visit_query(session, user, plan, totals=True)
+        else:
+            summed: dict[str, float] = dict.fromkeys(VISIT_MEASURES, 0.0)
+            for measures in groups.values():
+                for name, value in measures.items():
+                    summed[name] += value
+            total = {(): summed}
         return _finish(plan, groups, total=total)
     if source == "coverage":
         return _finish(plan, _coverage(session, user, plan))
@@ -755,7 +766,9 @@ def _conditions(
                 out.append(_list_condition(session, user.org_id, table, value))
             continue
         column = _dimension(plan, table, bucket, seg, product, version, name)
-        if name == "own":
+        if name == "own" and plan.path == "facts" and "own" not in plan.group_by:
+            out.append(table.c.own == (1 if value else 0))  # the fact carries it: no join
+        elif name == "own":
             out.append(column.is_(True) if value else column.is_(False))
         elif name in ("country", "region", "banner", "group", "format", "class") and "" in value:
             out.append(or_(column.in_([v for v in value if v]), column == ""))
@@ -790,8 +803,16 @@ def _joins(plan: Plan) -> tuple[Any, Any, Any, Any, Any, Any, Any]:
     seg = Segment.__table__
     product = Product.__table__ if plan.kpi.source == "shelf" else None
     version = FormVersion.__table__
-    source = table.join(seg, seg.c.id == table.c.segment_id).join(version, version.c.id == table.c.form_version_id)
-    if product is not None:
+    # Join only what a cut or filter reads: over a year of facts each join costs a pass.
+    used = set(plan.group_by) | {k for k, v in plan.filters.items() if v not in (None, [])}
+    source = table
+    if used & set(OUTLET_DIMS):
+        source = source.join(seg, seg.c.id == table.c.segment_id)
+    if "form" in used:
+        source = source.join(version, version.c.id == table.c.form_version_id)
+    own_on_fact = plan.path == "facts" and "own" not in plan.group_by
+    needs_product = used & {"brand", "category"} or ("own" in used and not own_on_fact)
+    if product is not None and (needs_product or plan.kpi.key == "share_of_shelf"):
         source = source.join(product, product.c.id == table.c.product_id)
     return table, bucket, measures, condition, seg, product, (version, source)
 
@@ -977,7 +998,11 @@ def _visit_query(
     day = _visit_day(session)
     bucket = bucket_expr(session, plan.grain, day)
     territory = AccountTerritory.__table__
-    columns = _account_dims(plan, Account, Outlet, territory.c, Visit.rep_id, bucket)
+    columns = {
+        **_account_dims(plan, Account, Outlet, territory.c, Visit.rep_id, bucket),
+        "outlet": Account.outlet_id,
+        "account": Visit.account_id,
+    }
     cut = [] if totals else plan.group_by
     dims = [columns[d].label(f"g_{d}") for d in cut]
     planned = Visit.source.in_(["plan", "manual"])
@@ -1001,11 +1026,16 @@ def _visit_query(
     }
     if plan.kpi.key != "visits_per_rep_day":  # a distinct count costs: only when asked
         measures["rep_days"] = literal_column("0")
-    source = (
-        Visit.__table__.join(Account.__table__, Account.id == Visit.account_id)
-        .join(Outlet.__table__, Outlet.id == Account.outlet_id)
-        .outerjoin(territory, territory.c.account_id == Account.id)
-    )
+    assert tuple(measures) == VISIT_MEASURES
+    # Join the accounts, outlets and territories only when a cut or filter needs them.
+    used = set(cut) | {k for k, v in plan.filters.items() if v not in (None, [])}
+    source = Visit.__table__
+    if used & {*OUTLET_DIMS, "outlet", "territory"}:
+        source = source.join(Account.__table__, Account.id == Visit.account_id)
+    if used & {"country", "region", "banner", "group", "format"}:
+        source = source.join(Outlet.__table__, Outlet.id == Account.outlet_id)
+    if "territory" in used:
+        source = source.outerjoin(territory, territory.c.account_id == Visit.account_id)
     statement = (
         select(*dims, *[m.label(k) for k, m in measures.items()])
         .select_from(source)
@@ -1027,6 +1057,9 @@ def _visit_query(
         if values["planned_n"] or values["done_n"] or values["checkins_n"] or not dims:
             out[key] = values
     return out
+
+
+VISIT_MEASURES = ("planned_n", "planned_done", "done_n", "rep_days", "stay_n", "stay_sum", "checkins_n", "flagged_n")
 
 
 def _planned_in(plan: Plan) -> Any:
