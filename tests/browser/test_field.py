@@ -123,6 +123,28 @@ def test_today_lists_the_planned_visits_and_replans(make_page: Any, api: Any, sc
     assert page.evaluate(SMALL_TARGETS) == []
     screenshot(page, "today")
 
+    # The next stop with directions, the route on a small map, and the overdue accounts (not visited today).
+    day = rep.get(f"/api/v1/visits?rep=me&date_from={today()}&date_to={today()}&limit=1000").get_json()["items"]
+    todays = sorted(
+        (v for v in day if v["status"] in ("planned", "in_progress")),
+        key=lambda v: (v["status"] != "in_progress", v["planned_start_min"] or 0),
+    )
+    next_stop = screen(page).locator(".next-stop")
+    expect(next_stop.locator(".panel-title")).to_have_text(f"Next: {todays[0]['outlet']['name']}")
+    expect(next_stop.get_by_role("link", name="Directions")).to_have_attribute(
+        "href", re.compile(r"^https://www\.openstreetmap\.org/directions\?to=")
+    )
+    shown = [v for v in day if v["status"] != "cancelled"]
+    expect(screen(page).locator(".today-map .route-stop")).to_have_count(len(shown))
+    overdue = rep.get("/api/v1/accounts?rep=me&overdue=true&limit=500").get_json()["items"]
+    visited_today = {v["account_id"] for v in shown}
+    due = [a for a in overdue if a["status"] != "lost" and a["id"] not in visited_today]
+    if due:
+        expect(screen(page).locator("#overdue-title .count")).to_have_text(f"({len(due)})")
+        expect(screen(page).locator(".overdue-link")).to_have_count(min(20, len(due)))
+    else:
+        expect(screen(page).locator(".overdue-list")).to_have_count(0)
+
     screen(page).get_by_role("button", name="Re-plan the rest of my day").click()
     expect(screen(page).locator(".replan-summary")).to_contain_text("Re-planned at", timeout=30_000)
     expect(screen(page).locator(".badge-arrive").first).to_be_visible()

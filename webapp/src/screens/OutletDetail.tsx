@@ -8,6 +8,7 @@ import { Icon } from "../components/Icon";
 import { ErrorMessage, StatusBadge } from "../components/OutletList";
 import { formatAddress, formatArea, formatDate, formatDistance, formatHoursRange, weekdayNames } from "../format";
 import { refreshStore } from "../connectivity";
+import { directionsHref } from "../directions";
 import { distanceMetres, geoStore } from "../geo";
 import { DAY_CODES, localTime, timeZoneOf } from "../hours";
 import { useI18n, type MessageKey } from "../i18n";
@@ -85,15 +86,6 @@ function websiteHref(website: string): string | null {
   }
 }
 
-function directionsHref(outlet: Detail): string {
-  const at = `${outlet.lat},${outlet.lon}`;
-  // Android hands geo: URIs to the navigation app of the user's choice.
-  if (typeof navigator !== "undefined" && /Android/i.test(navigator.userAgent)) {
-    return `geo:${at}?q=${at}(${encodeURIComponent(outlet.name)})`;
-  }
-  return `https://www.openstreetmap.org/directions?to=${encodeURIComponent(at)}`;
-}
-
 export function OutletDetail({ id }: { id: number }) {
   const i18n = useI18n();
   const { t, locale } = i18n;
@@ -162,7 +154,7 @@ export function OutletDetail({ id }: { id: number }) {
             </dl>
 
             <div class="actions">
-              <a class="button button-primary" href={directionsHref(outlet)} target="_blank" rel="noopener noreferrer">
+              <a class="button button-primary" href={directionsHref(outlet.lat, outlet.lon, outlet.name)} target="_blank" rel="noopener noreferrer">
                 <Icon name="directions" size={20} /> {t("detail.directions")}
               </a>
               {outlet.phone && (

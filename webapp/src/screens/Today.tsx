@@ -4,10 +4,12 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { apiSend } from "../api/client";
 import type { DayPlan, SyncAccount } from "../api/types";
+import { DueBadge } from "../components/AccountBits";
 import { SettingsButton } from "../components/Chrome";
 import { Icon } from "../components/Icon";
 import { SyncChip } from "../components/SyncBits";
 import { connectivityStore } from "../connectivity";
+import { directionsHref } from "../directions";
 import { addVisit, clearPlan, fieldStore, localDay, savePlan, setTaskStatus, type SavedPlan, type VisitView } from "../field";
 import { visitsOfDay } from "../field/overlay";
 import { currentFix, PositionError } from "../field/position";
@@ -17,6 +19,7 @@ import { errorText } from "../hooks";
 import { useI18n, type I18n, type MessageKey } from "../i18n";
 import { navigate, paths } from "../router";
 import { useStore } from "../store";
+import { TodayMap, type RouteStop } from "./TodayMap";
 
 export function clockOfMinutes(minutes: number, locale: string): string {
   const h = Math.floor(minutes / 60);
@@ -45,7 +48,7 @@ function ordered(visits: VisitView[], plan: SavedPlan | undefined): VisitView[] 
   return visits.map((v, i) => [v, score(v, i)] as const).sort((a, b) => a[1] - b[1]).map(([v]) => v);
 }
 
-function VisitItem({ visit, arrival }: { visit: VisitView; arrival: string | null }) {
+function VisitItem({ visit, arrival, fromPrevious }: { visit: VisitView; arrival: string | null; fromPrevious: number | null }) {
   const i18n = useI18n();
   const { t, locale } = i18n;
   const account = useStore(fieldStore).accounts.get(visit.account_id);
@@ -65,6 +68,9 @@ function VisitItem({ visit, arrival }: { visit: VisitView; arrival: string | nul
             {visit.flagged && <span class="badge badge-closed"><Icon name="flag" size={12} /> {t("visit.flagged")}</span>}
             {arrival && visit.status === "planned" && <span class="badge badge-arrive">{t("today.arrive", { time: formatClock(arrival, locale) })}</span>}
           </span>
+          {fromPrevious !== null && (
+            <span class="visit-leg small muted">{t("today.fromPrevious", { distance: formatDistance(fromPrevious, locale) })}</span>
+          )}
         </span>
         <Icon name="chevron" />
       </a>
@@ -154,6 +160,7 @@ export function Today() {
   const { t, locale } = i18n;
   const view = useStore(fieldStore);
   const { online } = useStore(connectivityStore);
+  const origin = useStore(geoStore).origin;
   const [picking, setPicking] = useState(false);
   const [replanning, setReplanning] = useState(false);
   const [replanError, setReplanError] = useState<string | null>(null);
@@ -184,6 +191,25 @@ export function Today() {
     }
   };
   const names = (id: number) => view.accounts.get(id)?.outlet.name ?? `#${id}`;
+  const where = (v: VisitView) => {
+    const outlet = view.accounts.get(v.account_id)?.outlet;
+    return outlet && outlet.lat !== null && outlet.lon !== null ? { lat: outlet.lat, lon: outlet.lon } : null;
+  };
+  const next = visits.find((v) => v.status === "in_progress") ?? visits.find((v) => v.status === "planned") ?? null;
+  const nextAt = next ? where(next) : null;
+  const legs = visits.map((v, i) => {
+    const here = where(v);
+    const before = i > 0 ? where(visits[i - 1]) : null;
+    return here && before ? distanceMetres(before, here) : null;
+  });
+  const stops: RouteStop[] = visits.flatMap((v) => {
+    const at = where(v);
+    return at ? [{ ...at, label: v.outlet.name, done: v.status !== "planned" && v.status !== "in_progress", next: v === next }] : [];
+  });
+  const todayIds = new Set(visits.map((v) => v.account_id));
+  const overdue = [...view.accounts.values()]
+    .filter((a) => a.overdue && a.status !== "lost" && !todayIds.has(a.id))
+    .sort((a, b) => (a.visit_due_at ?? "").localeCompare(b.visit_due_at ?? "") || a.outlet.name.localeCompare(b.outlet.name));
   const summary = plan && plan.stops.length ? planSummary(plan, names, i18n) : null;
 
   return (
@@ -215,9 +241,33 @@ export function Today() {
         ) : visits.length === 0 ? (
           <p class="message today-empty">{t("today.empty")}</p>
         ) : (
-          <ol class="visit-list">
-            {visits.map((v) => <VisitItem key={v.uuid} visit={v} arrival={arrivals.get(v.account_id) ?? null} />)}
-          </ol>
+          <>
+            {next && (
+              <section class="panel next-stop" aria-labelledby="next-stop-title">
+                <h2 id="next-stop-title" class="panel-title">
+                  {t("today.next")}: {next.outlet.name}
+                </h2>
+                <p class="small muted">
+                  {[
+                    next.planned_start_min !== null ? t("visit.plannedAt", { time: clockOfMinutes(next.planned_start_min, locale) }) : null,
+                    origin && nextAt ? t("today.away", { distance: formatDistance(distanceMetres(origin, nextAt), locale) }) : null,
+                  ].filter(Boolean).join(" · ")}
+                </p>
+                <div class="form-actions">
+                  {nextAt && (
+                    <a class="button button-secondary" href={directionsHref(nextAt.lat, nextAt.lon, next.outlet.name)} target="_blank" rel="noopener noreferrer">
+                      <Icon name="directions" size={20} /> {t("detail.directions")}
+                    </a>
+                  )}
+                  <a class="button button-primary" href={paths.visit(next.uuid)}>{t("today.openVisit")}</a>
+                </div>
+              </section>
+            )}
+            <TodayMap stops={stops} origin={origin} />
+            <ol class="visit-list">
+              {visits.map((v, i) => <VisitItem key={v.uuid} visit={v} arrival={arrivals.get(v.account_id) ?? null} fromPrevious={legs[i]} />)}
+            </ol>
+          </>
         )}
         {summary && (
           <div class="message replan-summary" role="status">
@@ -242,6 +292,24 @@ export function Today() {
           )}
         </div>
         {picking && <AccountPicker onCancel={() => setPicking(false)} />}
+        {overdue.length > 0 && (
+          <section class="section" aria-labelledby="overdue-title">
+            <h2 id="overdue-title" class="section-title">{t("today.overdue")} <span class="count">({overdue.length})</span></h2>
+            <ul class="overdue-list">
+              {overdue.slice(0, 20).map((a) => (
+                <li key={a.id}>
+                  <a class="overdue-link" href={paths.account(a.id)} data-account-id={a.id}>
+                    <span class="overdue-text">
+                      <span class="overdue-name">{a.outlet.name}</span>
+                      <span class="small muted">{formatAddress(a.outlet)}</span>
+                    </span>
+                    <DueBadge account={a} />
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
         {openTasks.length > 0 && (
           <section class="section" aria-labelledby="tasks-title">
             <h2 id="tasks-title" class="section-title">{t("today.tasks")} <span class="count">({openTasks.length})</span></h2>

@@ -15,6 +15,7 @@ import {
 import { currentFix, PositionError, quickFix } from "../field/position";
 import type { ApplicableForm } from "../field/targeting";
 import { useVisitForms } from "../field/useForms";
+import { directionsHref } from "../directions";
 import { formatAddress, formatDate, formatDistance, formatTime } from "../format";
 import { useI18n, type MessageKey } from "../i18n";
 import { localise } from "../survey/labels";
@@ -343,6 +344,14 @@ export function VisitScreen({ uuid }: { uuid: string }) {
                   <span class="outlet-block-link">{t("visit.accountPage")}</span>
                 </span>
                 <Icon name="chevron" />
+              </a>
+            )}
+            {account && account.outlet.lat !== null && account.outlet.lon !== null && visit.status !== "done" && (
+              <a
+                class="button button-secondary full-width visit-directions" target="_blank" rel="noopener noreferrer"
+                href={directionsHref(account.outlet.lat, account.outlet.lon, account.outlet.name)}
+              >
+                <Icon name="directions" size={20} /> {t("detail.directions")}
               </a>
             )}
             <p class="notice" role="status">{flash && <span class="message message-success">{flash}</span>}</p>
