@@ -110,6 +110,12 @@ def test_hq_explores_a_kpi_by_region_and_sees_it_on_the_map(make_page: Any, api:
             shown = rows.filter(has_text=row["labels"]["region"])
             assert german_number(shown.locator("td").nth(0).inner_text()) == pytest.approx(row["value"], abs=0.051)
             assert german_number(shown.locator("td").nth(-1).inner_text()) == row["n"]
+        # Sorted by value, highest first; a tap on the column head turns it round.
+        values = [r["value"] for r in result["rows"] if r["value"] is not None]
+        assert german_number(rows.first.locator("td").first.inner_text()) == pytest.approx(max(values), abs=0.051)
+        screen(page).get_by_role("button", name="Wert").click()
+        expect(screen(page).locator('th[aria-sort="ascending"]')).to_have_count(1)
+        assert german_number(rows.first.locator("td").first.inner_text()) == pytest.approx(min(values), abs=0.051)
         total = screen(page).locator(".hq-summary-value")
         assert german_number(total.inner_text()) == pytest.approx(result["value"], abs=0.051)
         expect(screen(page).locator(".hq-chart svg .hq-line")).to_have_count(len(result["rows"]))

@@ -1,10 +1,10 @@
 // The KPI explorer: one KPI over the range, its time series (one line per value of the cut
 // when the cut is a short list), and a table of the cut with each row against the previous
 // range. The formula says how the figure is computed.
-import { useEffect } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ErrorMessage } from "../components/OutletList";
 import { useI18n } from "../i18n";
-import { getKpi, getSeries, type KpiDefinition } from "./api";
+import { getKpi, getSeries, type KpiDefinition, type KpiRow } from "./api";
 import { Change, dimName, kpiName, useLoad, valueName } from "./bits";
 import { LineChart, type ChartSeries } from "./LineChart";
 import { formatCount, formatValue, periodName, SMALL_DIMENSIONS, type Dimension } from "./model";
@@ -14,6 +14,23 @@ import { rememberLabels, type HqState } from "./state";
 const MAX_LINES = 6;
 
 const SOURCE_ORDER = ["shelf", "response", "visits", "coverage", "plans"];
+
+type SortKey = "label" | "value" | "change" | "previous" | "n";
+
+/** A column head that sorts the table (a button, so it works with keyboard and screen readers). */
+function SortHead(props: {
+  label: string; column: SortKey; sort: { key: SortKey; desc: boolean }; onSort(key: SortKey): void; className?: string;
+}) {
+  const on = props.sort.key === props.column;
+  return (
+    <th scope="col" class={props.className} aria-sort={on ? (props.sort.desc ? "descending" : "ascending") : undefined}>
+      <button type="button" class="hq-sort" onClick={() => props.onSort(props.column)}>
+        {props.label}
+        <span aria-hidden="true" class="hq-sort-mark">{on ? (props.sort.desc ? "▼" : "▲") : ""}</span>
+      </button>
+    </th>
+  );
+}
 
 export function KpiSelect(props: { id: string; definitions: readonly KpiDefinition[]; value: string; onChange(kpi: string): void }) {
   const i18n = useI18n();
@@ -57,7 +74,19 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
     trimmed = all.length > MAX_LINES;
     chart = all.slice(0, MAX_LINES);
   }
-  const rows = result ? [...result.rows].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity)) : [];
+  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "value", desc: true });
+  const onSort = (key: SortKey) => setSort(sort.key === key ? { key, desc: !sort.desc } : { key, desc: key !== "label" });
+  const labelOf = (row: KpiRow) => (by ? valueName(by, row.keys[by], row.labels?.[by], i18n) : "");
+  const measure = (row: KpiRow): number => {
+    const v = sort.key === "value" ? row.value : sort.key === "change" ? row.change : sort.key === "previous" ? row.previous_value : row.n;
+    return v ?? -Infinity;
+  };
+  const rows = result
+    ? [...result.rows].sort((a, b) => {
+      const order = sort.key === "label" ? labelOf(a).localeCompare(labelOf(b), i18n.locale) : measure(a) - measure(b);
+      return sort.desc ? -order : order;
+    })
+    : [];
 
   return (
     <div class="hq-explorer">
@@ -80,7 +109,7 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
         {result && (
           <p class="hq-summary-line">
             <span class="hq-summary-value">{result.value === null ? t("hq.noData") : formatValue(result.value, result.unit, i18n.locale)}</span>{" "}
-            <Change kpi={kpi.key} unit={result.unit} change={result.change} i18n={i18n} better={kpi.better} />
+            {result.change != null && <Change kpi={kpi.key} unit={result.unit} change={result.change} i18n={i18n} better={kpi.better} />}
             {result.previous?.value != null && (
               <span class="muted small"> {t("hq.previous", { value: formatValue(result.previous.value, result.unit, i18n.locale) })}</span>
             )}
@@ -110,18 +139,28 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
           <table class="hq-table">
             <caption class="visually-hidden">{name}</caption>
             <thead>
-              <tr>
-                <th scope="col">{by ? dimName(by, i18n) : t("hq.dim.period")}</th>
-                <th scope="col" class="num">{t("hq.table.value")}</th>
-                <th scope="col" class="num">{t("hq.table.change")}</th>
-                <th scope="col" class="num hq-col-wide">{t("hq.table.previous")}</th>
-                <th scope="col" class="num">{t("hq.table.n")}</th>
-              </tr>
+              {by ? (
+                <tr>
+                  <SortHead label={dimName(by, i18n)} column="label" sort={sort} onSort={onSort} />
+                  <SortHead label={t("hq.table.value")} column="value" sort={sort} onSort={onSort} className="num" />
+                  <SortHead label={t("hq.table.change")} column="change" sort={sort} onSort={onSort} className="num" />
+                  <SortHead label={t("hq.table.previous")} column="previous" sort={sort} onSort={onSort} className="num hq-col-wide" />
+                  <SortHead label={t("hq.table.n")} column="n" sort={sort} onSort={onSort} className="num" />
+                </tr>
+              ) : (
+                <tr>
+                  <th scope="col">{t("hq.dim.period")}</th>
+                  <th scope="col" class="num">{t("hq.table.value")}</th>
+                  <th scope="col" class="num">{t("hq.table.change")}</th>
+                  <th scope="col" class="num hq-col-wide">{t("hq.table.previous")}</th>
+                  <th scope="col" class="num">{t("hq.table.n")}</th>
+                </tr>
+              )}
             </thead>
             <tbody>
               {by && rows.map((row) => (
                 <tr key={String(row.keys[by])}>
-                  <th scope="row">{valueName(by, row.keys[by], row.labels?.[by], i18n)}</th>
+                  <th scope="row">{labelOf(row)}</th>
                   <td class="num">{formatValue(row.value, result.unit, i18n.locale)}</td>
                   <td class="num"><Change kpi={kpi.key} unit={result.unit} change={row.change} i18n={i18n} better={kpi.better} /></td>
                   <td class="num hq-col-wide">{formatValue(row.previous_value, result.unit, i18n.locale)}</td>

@@ -25,6 +25,8 @@ export function LineChart(props: {
   const { series, unit, grain, locale } = props;
   const wrap = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(320);
+  /** The period under the pointer or finger: a guide line and its values under the chart. */
+  const [active, setActive] = useState<number | null>(null);
   const height = props.height ?? 220;
 
   useEffect(() => {
@@ -48,6 +50,14 @@ export function LineChart(props: {
   const y = (v: number) => MARGIN.top + innerH - ((v - lo) / (hi - lo || 1)) * innerH;
   const every = Math.max(1, Math.ceil(periods.length / Math.max(1, Math.floor(innerW / 64))));
 
+  const pick = (event: PointerEvent) => {
+    const svg = event.currentTarget as SVGSVGElement;
+    const left = svg.getBoundingClientRect().left;
+    const step = periods.length > 1 ? innerW / (periods.length - 1) : innerW;
+    const i = Math.round((event.clientX - left - MARGIN.left) / (step || 1));
+    setActive(periods.length ? Math.min(periods.length - 1, Math.max(0, i)) : null);
+  };
+
   const path = (points: ChartSeries["points"]) => {
     let d = "";
     let pen = false;
@@ -64,7 +74,10 @@ export function LineChart(props: {
 
   return (
     <div class="hq-chart" ref={wrap}>
-      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={props.label}>
+      <svg
+        width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={props.label}
+        onPointerMove={pick} onPointerDown={pick} onPointerLeave={(e) => e.pointerType === "mouse" && setActive(null)}
+      >
         {ticks.map((v) => (
           <g key={v}>
             <line class="hq-grid" x1={MARGIN.left} x2={width - MARGIN.right} y1={y(v)} y2={y(v)} />
@@ -83,12 +96,15 @@ export function LineChart(props: {
             </text>
           ) : null,
         )}
+        {active !== null && (
+          <line class="hq-guide" x1={x(active)} x2={x(active)} y1={MARGIN.top} y2={MARGIN.top + innerH} />
+        )}
         {series.map((s, k) => (
           <g key={s.name} style={{ color: SERIES_COLOURS[k % SERIES_COLOURS.length] }}>
             <path class="hq-line" d={path(s.points)} />
             {s.points.map((p, i) =>
               p.value === null ? null : (
-                <circle key={p.period} class="hq-dot" cx={x(i)} cy={y(p.value)} r={periods.length > 40 ? 2 : 3.5}>
+                <circle key={p.period} class="hq-dot" cx={x(i)} cy={y(p.value)} r={i === active ? 6 : periods.length > 40 ? 2 : 3.5}>
                   <title>{`${s.name} · ${periodName(p.period, grain, locale)}: ${formatValue(p.value, unit, locale)} (n = ${p.n})`}</title>
                 </circle>
               ),
@@ -96,14 +112,23 @@ export function LineChart(props: {
           </g>
         ))}
       </svg>
-      {series.length > 1 && (
+      {active !== null && periods[active] && (
+        <p class="hq-readout small" aria-hidden="true">
+          <strong>{periodName(periods[active], grain, locale)}</strong>
+        </p>
+      )}
+      {(series.length > 1 || active !== null) && (
         <ul class="hq-legend">
-          {series.map((s, k) => (
-            <li key={s.name}>
-              <span class="hq-swatch" style={{ background: SERIES_COLOURS[k % SERIES_COLOURS.length] }} aria-hidden="true" />
-              {s.name}
-            </li>
-          ))}
+          {series.map((s, k) => {
+            const point = active !== null ? s.points[active] : null;
+            return (
+              <li key={s.name}>
+                <span class="hq-swatch" style={{ background: SERIES_COLOURS[k % SERIES_COLOURS.length] }} aria-hidden="true" />
+                {s.name}
+                {point && <strong class="hq-legend-value"> {formatValue(point.value, unit, locale)}</strong>}
+              </li>
+            );
+          })}
         </ul>
       )}
     </div>
