@@ -76,8 +76,8 @@ export function PlannerMap(props: { points?: MapPoint[]; routes?: MapRoute[]; on
             icon: L.divIcon({
               className: "plan-stop",
               html: stopDot(route.colour, stop.order),
-              iconSize: [44, 44],
-              iconAnchor: [22, 22],
+              iconSize: [48, 48],
+              iconAnchor: [24, 24],
             }),
             title: stop.label,
           }).addTo(group);

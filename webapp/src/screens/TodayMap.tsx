@@ -37,7 +37,7 @@ export function TodayMap({ stops, origin }: { stops: RouteStop[]; origin: { lat:
       stops.forEach((stop, i) => {
         L.marker([stop.lat, stop.lon], {
           interactive: false, keyboard: false, title: stop.label,
-          icon: L.divIcon({ className: "route-stop", html: stopElement(i + 1, stop), iconSize: [44, 44], iconAnchor: [22, 22] }),
+          icon: L.divIcon({ className: "route-stop", html: stopElement(i + 1, stop), iconSize: [48, 48], iconAnchor: [24, 24] }),
         }).addTo(map as Leaflet.Map);
       });
       const all = origin ? [...points, [origin.lat, origin.lon] as [number, number]] : points;
