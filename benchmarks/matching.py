@@ -26,10 +26,29 @@ store) and its rows per second; then precision and recall:
 * **ambiguous**: the share of rows left to a person, and how often the true outlet is among
   the candidates shown.
 
-    .venv/bin/python benchmarks/matching.py [--rows 3000] [--outlets 30000] [--db sqlite,postgresql]
+Second, on **real data** (``--source lidl``, the default runs both): the 3,223 Lidl stores of
+Germany from OpenStreetMap (``../shared/data/real/osm_overpass/lidl_de_overpass_2024-01.json``)
+against a store list in the shape of a chain's own list (the Cora file's columns: store number,
+town label as the name, one address column, postcode, city, no banner column). Ground truth: the
+OSM element id each list row was written from; the matcher never sees it. The reference database
+is the file imported by ``rayon import osm`` with 10 % of the elements held back (seeded), so
+their rows must come out ``new``. Rows are written from each element's own ``addr:*`` tags, so
+addresses, spellings, missing house numbers and the real near-duplicate stores (7 pairs under
+100 m) are as published. Two list variants:
 
-Results: ``benchmarks/results/matching-<db>.json`` and the "Outlet matching" section of
-BENCHMARKS.md.
+* ``address_only``: no coordinates (placed on the postcode/town centroid, as for most ERP
+  exports); only elements with street, postcode and city (2,638 of 3,223) can be listed;
+* ``geocoded``: every element; coordinates moved 20-150 m in a random direction (the one
+  made-up change: a store locator geocodes the entrance or the parcel, OSM has the building's
+  centre), street, number and postcode when the element has them.
+
+F1 = 2PR / (P + R) with P and R as above; ambiguous rows count as misses (a person decides them).
+
+    .venv/bin/python benchmarks/matching.py [--source synthetic,lidl] [--rows 3000] [--outlets 30000]
+        [--db sqlite,postgresql]
+
+Results: ``benchmarks/results/matching-<db>.json``, ``benchmarks/results/matching-real-lidl-<db>.json``
+and the "Outlet matching" section of BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -313,6 +332,7 @@ def _metrics(rows: list[Any], truth: list[int | None]) -> dict[str, Any]:
         "matched_correct": correct,
         "precision": round(correct / len(matched), 4) if matched else None,
         "recall": round(correct / existing, 4) if existing else None,
+        "f1": round(2 * correct / (len(matched) + existing), 4) if matched or existing else None,
         "new": len(new_rows),
         "new_precision": round(sum(1 for _, t in new_rows if t is None) / len(new_rows), 4) if new_rows else None,
         "new_recall": round(sum(1 for _, t in new_rows if t is None) / true_new, 4) if true_new else None,
@@ -324,6 +344,206 @@ def _metrics(rows: list[Any], truth: list[int | None]) -> dict[str, Any]:
     }
 
 
+LIDL_FILE = ROOT.parent / "shared" / "data" / "real" / "osm_overpass" / "lidl_de_overpass_2024-01.json"
+CORA_COLUMNS = ["magasin_id", "name", "adress", "postal code", "city", "latitude", "longitude"]
+
+
+def _element_position(element: dict[str, Any]) -> tuple[float, float]:
+    if "lat" in element:
+        return element["lat"], element["lon"]
+    return element["center"]["lat"], element["center"]["lon"]
+
+
+def build_lidl(variant: str, hold_share: float, seed: int) -> tuple[dict[str, Any], bytes, list[str | None]]:
+    """(the Overpass document to import, the store list as CSV, truth per row: OSM id or None).
+
+    Rows are written from each element's own tags in the Cora list's layout; the element's OSM
+    id is the ground truth and is not in the list.
+    """
+    document = json.loads(LIDL_FILE.read_text(encoding="utf-8"))
+    rng = random.Random(seed)
+    elements = [e for e in document["elements"] if e.get("tags", {}).get("shop")]
+    held = set(rng.sample(range(len(elements)), int(len(elements) * hold_share)))
+    reference = {**document, "elements": [e for i, e in enumerate(elements) if i not in held]}
+    table: list[dict[str, Any]] = []
+    truth: list[str | None] = []
+    for i, element in enumerate(elements):
+        tags = element["tags"]
+        street, number = tags.get("addr:street", ""), tags.get("addr:housenumber", "")
+        postcode, city = tags.get("addr:postcode", ""), tags.get("addr:city", "")
+        if variant == "address_only" and not (street and postcode and city):
+            continue
+        lat_s = lon_s = ""
+        if variant == "geocoded":
+            lat, lon = _jitter(*_element_position(element), rng.uniform(20, 150), rng)
+            lat_s, lon_s = f"{lat:.6f}", f"{lon:.6f}"
+        table.append(
+            {
+                "magasin_id": str(len(table) + 1),
+                "name": city or tags.get("addr:suburb", "") or "Lidl",
+                "adress": f"{street} {number}".strip(),
+                "postal code": postcode,
+                "city": city,
+                "latitude": lat_s,
+                "longitude": lon_s,
+            }
+        )
+        truth.append(None if i in held else f"{element['type']}/{element['id']}")
+    order = list(range(len(table)))
+    rng.shuffle(order)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CORA_COLUMNS)
+    writer.writeheader()
+    writer.writerows(table[i] for i in order)
+    return reference, buffer.getvalue().encode("utf-8"), [truth[i] for i in order]
+
+
+KAISERSLAUTERN_FILE = ROOT.parent / "shared" / "data" / "real" / "osm_xml" / "kaiserslautern_2013.osm.gz"
+KAISERSLAUTERN_BBOX = (49.418, 7.717, 49.457, 7.821)  # min lat, min lon, max lat, max lon (its README)
+
+
+def build_kaiserslautern(variant: str) -> tuple[Path, bytes, list[str | None]]:
+    """Two sources eleven years apart: the reference is the Kaiserslautern extract of about 2013
+    (every shop, sparsely tagged: 3 of its 5 Lidl buildings have no address); the list is the
+    Lidl stores of the 2024 Overpass file inside its bbox, with their 2024 addresses and, for
+    ``kaiserslautern_2013``, their 2024 positions (``..._address_only``: none). Truth: the
+    same OSM element id in both files (the ids are stable; the tags and geometry are not)."""
+    document = json.loads(LIDL_FILE.read_text(encoding="utf-8"))
+    min_lat, min_lon, max_lat, max_lon = KAISERSLAUTERN_BBOX
+    table, truth = [], []
+    for element in document["elements"]:
+        lat, lon = _element_position(element)
+        if not (min_lat <= lat <= max_lat and min_lon <= lon <= max_lon):
+            continue
+        tags = element["tags"]
+        with_position = not variant.endswith("address_only")
+        table.append(
+            {
+                "magasin_id": str(len(table) + 1),
+                "name": tags.get("addr:city", "") or "Lidl",
+                "adress": f"{tags.get('addr:street', '')} {tags.get('addr:housenumber', '')}".strip(),
+                "postal code": tags.get("addr:postcode", ""),
+                "city": tags.get("addr:city", ""),
+                "latitude": f"{lat:.6f}" if with_position else "",
+                "longitude": f"{lon:.6f}" if with_position else "",
+            }
+        )
+        truth.append(f"{element['type']}/{element['id']}")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CORA_COLUMNS)
+    writer.writeheader()
+    writer.writerows(table)
+    return KAISERSLAUTERN_FILE, buffer.getvalue().encode("utf-8"), truth
+
+
+def run_lidl(kind: str, variant: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Import the Lidl extract (minus the held-back share), then match the list and score it."""
+    from sqlalchemy import select
+
+    from server import migrate
+    from server.app import create_app
+    from server.auth.models import Organization, User
+    from server.config import Settings
+    from server.db import db
+    from server.outlets.models import Outlet
+    from server.quality import customers
+    from server.quality.models import CustomerImportRow
+    from server.quality.osm import import_osm
+
+    folder = tempfile.mkdtemp(prefix="rayon-bench-matching-real-")
+    if variant.startswith("kaiserslautern"):
+        extract, data, truth = build_kaiserslautern(variant)
+        source = "real: Lidl stores of OpenStreetMap 2024-01 against the Kaiserslautern extract of about 2013"
+    else:
+        reference, data, truth = build_lidl(variant, args.hold_share, args.seed)
+        extract = Path(folder) / "lidl_reference.json"
+        extract.write_text(json.dumps(reference), encoding="utf-8")
+        source = "real: OpenStreetMap Lidl Germany 2024-01 (Overpass), list in the Cora file's layout"
+    handle = None
+    if kind == "sqlite":
+        url = f"sqlite:///{folder}/bench.sqlite3"
+    else:
+        from tests.conftest import PostgresDatabase
+
+        handle = PostgresDatabase(PG_ADMIN)
+        url = handle.create()
+    try:
+        app = create_app(Settings(database_url=url, secret_key="bench", seed_on_start=False))
+        with app.app_context():
+            migrate.upgrade(db.engine)
+            started = time.perf_counter()
+            imported = import_osm(db.session, extract, file_name=extract.name)
+            db.session.commit()
+            import_s = time.perf_counter() - started
+            ids = dict(db.session.execute(select(Outlet.source_id, Outlet.id).where(Outlet.source == "osm")).all())
+            org = Organization(name="Bench", slug=f"bench-{uuid.uuid4().hex[:6]}", settings={})
+            db.session.add(org)
+            db.session.flush()
+            user = User(org_id=org.id, email=f"bench-{uuid.uuid4().hex[:6]}@x.test", name="B", role="admin")
+            db.session.add(user)
+            db.session.commit()
+            customers.INLINE_ROWS = len(truth) + 1
+            started = time.perf_counter()
+            record = customers.start_import(
+                db.session, user, data, file_name=f"lidl-{variant}.csv", defaults={"banner": "Lidl", "country": "DE"}
+            )
+            db.session.commit()
+            dry_s = time.perf_counter() - started
+            rows = (
+                db.session.execute(
+                    select(CustomerImportRow)
+                    .where(CustomerImportRow.import_id == record.id)
+                    .order_by(CustomerImportRow.row_number)
+                )
+                .scalars()
+                .all()
+            )
+            metrics = _metrics(rows, [ids.get(t) if t else None for t in truth])
+            result = {
+                "database": kind,
+                "source": source,
+                "variant": variant,
+                "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+                "reference_outlets": imported["added"],
+                "rows": len(rows),
+                "true_new_rows": sum(1 for t in truth if t is None),
+                "seed": args.seed,
+                "import_s": round(import_s, 1),
+                "dry_run_s": round(dry_s, 2),
+                "rows_per_s": round(len(rows) / dry_s, 1),
+                **metrics,
+                "errors": _examples(rows, truth, ids),
+            }
+            db.session.remove()
+            db.engine.dispose()
+            return result
+    finally:
+        if handle is not None:
+            handle.drop()
+
+
+def _examples(rows: list[Any], truth: list[str | None], ids: dict[str, int], limit: int = 8) -> list[dict[str, Any]]:
+    """A few rows that did not end right, to read (what went wrong, not only how often)."""
+    out = []
+    for row, t in zip(rows, truth, strict=True):
+        expected = ids.get(t) if t else None
+        right = (row.outcome == "matched" and row.outlet_id == expected) or (row.outcome == "new" and expected is None)
+        if not right and len(out) < limit:
+            out.append(
+                {
+                    "row": row.raw,
+                    "truth": t,
+                    "outcome": row.outcome,
+                    "method": row.method,
+                    "score": row.score,
+                    "outlet_id": row.outlet_id,
+                    "expected_outlet_id": expected,
+                }
+            )
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=3_000)
@@ -332,13 +552,30 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--no-write", action="store_true", help="print only; do not write results")
+    parser.add_argument("--source", default="synthetic,lidl", help="synthetic (generated) and/or lidl (real OSM)")
+    parser.add_argument("--hold-share", type=float, default=0.10, help="real data: share of stores held back as new")
+    parser.add_argument(
+        "--variants",
+        default="address_only,geocoded,kaiserslautern_2013,kaiserslautern_2013_address_only",
+        help="real data: list variants",
+    )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
+    sources = args.source.split(",")
+    if "lidl" in sources and not LIDL_FILE.exists():
+        parser.error(f"{LIDL_FILE} is missing (the ../shared folder beside the repo)")
     for kind in args.db.split(","):
-        result = run(kind, args)
-        print(json.dumps(result, indent=2, ensure_ascii=False))
-        if not args.no_write:
-            (RESULTS / f"matching-{kind}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        if "synthetic" in sources:
+            result = run(kind, args)
+            print(json.dumps(result, indent=2, ensure_ascii=False))
+            if not args.no_write:
+                (RESULTS / f"matching-{kind}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        if "lidl" in sources:
+            real = {variant: run_lidl(kind, variant, args) for variant in args.variants.split(",")}
+            print(json.dumps(real, indent=2, ensure_ascii=False))
+            if not args.no_write:
+                target = RESULTS / f"matching-real-lidl-{kind}.json"
+                target.write_text(json.dumps(real, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
