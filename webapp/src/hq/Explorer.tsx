@@ -12,6 +12,8 @@ import { rememberLabels, type HqState } from "./state";
 
 /** Lines drawn at most: the values of the cut with the most observations. */
 const MAX_LINES = 6;
+/** Table rows shown at most (an export has them all). */
+const MAX_ROWS = 500;
 
 const SOURCE_ORDER = ["shelf", "response", "visits", "coverage", "plans"];
 
@@ -51,16 +53,18 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
   const { state, kpi } = props;
   const cuts = kpi.dimensions.filter((d) => d !== "period") as Dimension[];
   const by = state.by && state.by !== "period" && cuts.includes(state.by) ? state.by : null;
+  const by2 = by && state.by2 && state.by2 !== by && cuts.includes(state.by2) ? state.by2 : null;
   const split = by && SMALL_DIMENSIONS.includes(by) ? by : null;
+  const groupBy = by ? (by2 ? [by, by2] : [by]) : [];
   const queryKey = JSON.stringify([kpi.key, state.query]);
 
-  const table = useLoad(JSON.stringify([queryKey, by]), (signal) => getKpi(state.query, kpi, by ? [by] : [], signal));
+  const table = useLoad(JSON.stringify([queryKey, groupBy]), (signal) => getKpi(state.query, kpi, groupBy, signal));
   const series = useLoad(JSON.stringify([queryKey, split]), (signal) => getSeries(state.query, kpi, split, signal));
   const name = kpiName(kpi, i18n);
   const result = table.data;
   useEffect(() => {
-    if (result && by) rememberLabels(by, result.rows.map((r) => [String(r.keys[by]), r.labels?.[by]]));
-  }, [result, by]);
+    for (const dim of groupBy) rememberLabels(dim, (result?.rows ?? []).map((r) => [String(r.keys[dim]), r.labels?.[dim]]));
+  }, [result, by, by2]);
 
   let chart: ChartSeries[] = [];
   let trimmed = false;
@@ -77,13 +81,16 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "value", desc: true });
   const onSort = (key: SortKey) => setSort(sort.key === key ? { key, desc: !sort.desc } : { key, desc: key !== "label" });
   const labelOf = (row: KpiRow) => (by ? valueName(by, row.keys[by], row.labels?.[by], i18n) : "");
+  const label2Of = (row: KpiRow) => (by2 ? valueName(by2, row.keys[by2], row.labels?.[by2], i18n) : "");
   const measure = (row: KpiRow): number => {
     const v = sort.key === "value" ? row.value : sort.key === "change" ? row.change : sort.key === "previous" ? row.previous_value : row.n;
     return v ?? -Infinity;
   };
   const rows = result
     ? [...result.rows].sort((a, b) => {
-      const order = sort.key === "label" ? labelOf(a).localeCompare(labelOf(b), i18n.locale) : measure(a) - measure(b);
+      const order = sort.key === "label"
+        ? labelOf(a).localeCompare(labelOf(b), i18n.locale) || label2Of(a).localeCompare(label2Of(b), i18n.locale)
+        : measure(a) - measure(b);
       return sort.desc ? -order : order;
     })
     : [];
@@ -102,6 +109,18 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
             {cuts.map((d) => <option key={d} value={d}>{dimName(d, i18n)}</option>)}
           </select>
         </div>
+        {by && (
+          <div class="field">
+            <label for="hq-by2" class="field-label">{t("hq.by2")}</label>
+            <select
+              id="hq-by2" class="select" value={by2 ?? ""}
+              onChange={(e) => props.onChange({ ...state, by2: ((e.currentTarget as HTMLSelectElement).value || null) as Dimension | null })}
+            >
+              <option value="">{t("hq.by2.none")}</option>
+              {cuts.filter((d) => d !== by).map((d) => <option key={d} value={d}>{dimName(d, i18n)}</option>)}
+            </select>
+          </div>
+        )}
       </div>
 
       <div class={`hq-summary${table.loading ? " hq-stale" : ""}`} aria-busy={table.loading}>
@@ -142,6 +161,7 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
               {by ? (
                 <tr>
                   <SortHead label={dimName(by, i18n)} column="label" sort={sort} onSort={onSort} />
+                  {by2 && <th scope="col">{dimName(by2, i18n)}</th>}
                   <SortHead label={t("hq.table.value")} column="value" sort={sort} onSort={onSort} className="num" />
                   <SortHead label={t("hq.table.change")} column="change" sort={sort} onSort={onSort} className="num" />
                   <SortHead label={t("hq.table.previous")} column="previous" sort={sort} onSort={onSort} className="num hq-col-wide" />
@@ -158,9 +178,10 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
               )}
             </thead>
             <tbody>
-              {by && rows.map((row) => (
-                <tr key={String(row.keys[by])}>
+              {by && rows.slice(0, MAX_ROWS).map((row) => (
+                <tr key={groupBy.map((d) => String(row.keys[d])).join("|")}>
                   <th scope="row">{labelOf(row)}</th>
+                  {by2 && <th scope="row">{label2Of(row)}</th>}
                   <td class="num">{formatValue(row.value, result.unit, i18n.locale)}</td>
                   <td class="num"><Change kpi={kpi.key} unit={result.unit} change={row.change} i18n={i18n} better={kpi.better} /></td>
                   <td class="num hq-col-wide">{formatValue(row.previous_value, result.unit, i18n.locale)}</td>
@@ -179,7 +200,7 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
             </tbody>
             <tfoot>
               <tr>
-                <th scope="row">{t("hq.total")}</th>
+                <th scope="row" colSpan={by2 ? 2 : 1}>{t("hq.total")}</th>
                 <td class="num">{formatValue(result.value, result.unit, i18n.locale)}</td>
                 <td class="num"><Change kpi={kpi.key} unit={result.unit} change={result.change} i18n={i18n} better={kpi.better} /></td>
                 <td class="num hq-col-wide">{formatValue(result.previous?.value, result.unit, i18n.locale)}</td>
@@ -188,6 +209,7 @@ export function Explorer(props: { state: HqState; kpi: KpiDefinition; definition
             </tfoot>
           </table>
           {by && rows.length === 0 && <p class="message">{t("hq.noValues")}</p>}
+          {rows.length > MAX_ROWS && <p class="small muted hq-caption">{t("hq.rowsShown", { shown: formatCount(MAX_ROWS, i18n.locale), total: formatCount(rows.length, i18n.locale) })}</p>}
         </div>
       )}
 

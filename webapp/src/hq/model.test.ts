@@ -59,6 +59,9 @@ describe("the query in the address bar", () => {
     expect(viewHref("explore", state)).toBe("/insights/explore?kpi=out_of_stock_rate&by=region&period=day&last=14");
     expect(viewHref("map", state)).toBe("/insights/map?kpi=out_of_stock_rate&level=outlet&period=day&last=14");
     expect(viewHref("overview", state)).toBe("/insights?period=day&last=14");
+    const two = parseState("?kpi=numeric_distribution&by=region&by2=format");
+    expect(viewHref("explore", two)).toBe("/insights/explore?kpi=numeric_distribution&by=region&by2=format");
+    expect(viewHref("explore", { ...two, by: null })).toBe("/insights/explore?kpi=numeric_distribution");
   });
 });
 

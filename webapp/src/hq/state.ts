@@ -12,16 +12,20 @@ export interface HqState {
   query: HqQuery;
   kpi: string | null;
   by: Dimension | "period" | null;
+  /** A second cut of the explorer's table (region × banner...). */
+  by2: Dimension | null;
   level: "region" | "territory" | "outlet";
 }
 
 export function parseState(search: string): HqState {
   const params = new URLSearchParams(search);
   const by = params.get("by");
+  const by2 = params.get("by2");
   return {
     query: parseQuery(search),
     kpi: params.get("kpi"),
     by: by && /^[a-z_]{2,20}$/.test(by) ? (by as Dimension) : null,
+    by2: by2 && /^[a-z_]{2,20}$/.test(by2) ? (by2 as Dimension) : null,
     level: params.get("level") === "outlet" ? "outlet" : params.get("level") === "territory" ? "territory" : "region",
   };
 }
@@ -30,7 +34,10 @@ export function parseState(search: string): HqState {
 export function viewHref(view: InsightsView, state: HqState): string {
   const extra: Record<string, string | null> = {};
   if (view === "explore" || view === "map") extra.kpi = state.kpi;
-  if (view === "explore") extra.by = state.by;
+  if (view === "explore") {
+    extra.by = state.by;
+    if (state.by) extra.by2 = state.by2;
+  }
   if (view === "map" && state.level !== "region") extra.level = state.level;
   const qs = queryParams(state.query, extra).toString();
   return `/insights${view === "overview" ? "" : `/${view}`}${qs ? `?${qs}` : ""}`;
