@@ -68,6 +68,7 @@ OSM_MAX_BYTES = 500_000_000
 UPLOAD_TYPES = ("text/csv", "text/plain", XLSX, "application/octet-stream", "application/vnd.ms-excel")
 OSM_TYPES = ("application/octet-stream", "application/json", "application/xml", "text/xml", "application/gzip")
 FORMATS = [f.value for f in OutletFormat]
+ID_RANGE = validate.Range(min=1, max=2**31 - 1)  # ids are 32-bit: larger is a 422, not a 500
 
 corrections.register_sync_kind()
 osm.register_job()  # the API and the RQ worker run uploads whether or not the CLI was loaded
@@ -92,7 +93,7 @@ class OsmImportQuery(StrictSchema):
 
 
 class CustomerImportQuery(StrictSchema):
-    mapping_id = fields.Integer(metadata={"description": "a saved column mapping"})
+    mapping_id = fields.Integer(validate=ID_RANGE, metadata={"description": "a saved column mapping"})
     country = fields.String(validate=validate.Length(min=2, max=40), metadata={"description": "default country"})
     banner = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "default banner"})
     format = fields.String(validate=validate.OneOf(FORMATS), metadata={"description": "default format"})
@@ -107,7 +108,7 @@ class RowsQuery(PageQuery):
 
 
 class ResolveSchema(StrictSchema):
-    outlet_id = fields.Integer(metadata={"description": "the outlet this row is"})
+    outlet_id = fields.Integer(validate=ID_RANGE, metadata={"description": "the outlet this row is"})
     decision = fields.String(
         validate=validate.OneOf(["new", "skip"]), metadata={"description": "new: create it; skip: leave the row out"}
     )
@@ -159,7 +160,7 @@ class ScanSchema(StrictSchema):
 
 
 class MergeSchema(StrictSchema):
-    keep_outlet_id = fields.Integer(required=True)
+    keep_outlet_id = fields.Integer(required=True, validate=ID_RANGE)
 
 
 class CorrectionQuery(PageQuery):
@@ -167,7 +168,7 @@ class CorrectionQuery(PageQuery):
         fields.String(validate=validate.OneOf(["pending", "accepted", "rejected", "superseded", "withdrawn"]))
     )
     kind = DelimitedList(fields.String(validate=validate.OneOf(corrections.KINDS)))
-    outlet_id = fields.Integer()
+    outlet_id = fields.Integer(validate=ID_RANGE)
     mine = fields.Boolean(metadata={"description": "only your organization's proposals"})
     near = LatLon()
     radius = fields.Float(validate=validate.Range(min=1, max=100_000))

@@ -131,7 +131,9 @@ KINDS = [k.value for k in CorrectionKind]
 class ProposalSchema(_Strict):
     """A proposed correction. ``values`` holds public facts only; its fields depend on ``kind``."""
 
-    outlet_id = fields.Integer(metadata={"description": "the outlet (not for kind new_outlet)"})
+    outlet_id = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "the outlet (not for kind new_outlet)"}
+    )
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     values = fields.Dict(
         load_default=dict,
