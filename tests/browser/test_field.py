@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import time
 import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -112,6 +113,8 @@ def test_today_lists_the_planned_visits_and_replans(make_page: Any, api: Any, sc
     )
     expect(sync_chip(page)).to_contain_text("Synced", timeout=SYNC_TIMEOUT_MS)
     links = screen(page).locator(".visit-link")
+    for visit in planned:  # the list shows what the pull brought (a moment after the chip says so)
+        expect(screen(page).locator(f'.visit-link[data-visit-uuid="{visit["uuid"]}"]')).to_have_count(1)
     ours = {v["uuid"] for v in planned}
     uuids = [u for u in links.evaluate_all("(l) => l.map((a) => a.dataset.visitUuid)") if u in ours]
     by_start = sorted(planned, key=lambda v: v["planned_start_min"])
@@ -441,3 +444,43 @@ def test_visit_and_form_screens_in_german_with_big_targets(make_page: Any, api: 
     )
     screen(page).locator('.form-item[data-form-key="store_check"] a').click()
     expect(screen(page).locator(".grid-row").nth(0).locator('[data-column="shelf_price"] input')).to_have_value("0,69")
+
+
+def test_today_is_the_route_the_manager_published(make_page: Any, api: Any) -> None:
+    """manager1 plans rep3's class A accounts for today and publishes the plan; rep3's phone
+    shows exactly those visits, in the plan's order, at the plan's times."""
+    manager = api("manager1@demo.rayon.test")
+    rep3 = api("rep3@demo.rayon.test").get("/api/v1/auth/me").get_json()["user"]
+    created = manager.post(
+        "/api/v1/route-plans",
+        json={
+            "name": "Today for rep3",
+            "date_from": today(),
+            "date_to": today(),
+            "rep_ids": [rep3["id"]],
+            "accounts": {"account_class": ["A"], "rep": str(rep3["id"]), "status": ["customer"]},
+            "options": {"time_limit_s": 1, "weekdays": list(range(7)), "shift_start": "06:00", "shift_end": "20:00"},
+        },
+    )
+    assert created.status_code == 202, created.get_json()
+    plan = created.get_json()
+    deadline = time.monotonic() + 120
+    while manager.get(plan["job_url"]).get_json()["status"] not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(0.3)
+    plan = manager.get(f"/api/v1/route-plans/{plan['id']}").get_json()
+    assert plan["status"] == "planned", plan
+    assert manager.post(f"/api/v1/route-plans/{plan['id']}/publish").status_code == 200
+    stops = [s for r in plan["result"]["routes"] for s in r["stops"]]
+
+    page = make_page(login="rep3@demo.rayon.test")
+    page.add_init_script(f"localStorage.setItem('rayon.lang.u{rep3['id']}', 'en');")
+    page.goto("/")
+    expect(sync_chip(page)).to_contain_text("Synced", timeout=SYNC_TIMEOUT_MS)
+    rows = screen(page).locator(".visit-link")
+    if not stops:  # every account closed today (a Sunday, a public holiday): nothing to visit
+        expect(screen(page).locator(".today-empty")).to_be_visible()
+        return
+    expect(rows.locator(".visit-name")).to_have_text([s["outlet_name"] for s in stops])
+    first = dt.datetime.strptime(stops[0]["start"], "%H:%M")
+    expect(rows.first.locator(".visit-time")).to_have_text(f"{first.hour % 12 or 12}:{first:%M} {first:%p}")
+    expect(screen(page).locator(".next-stop .panel-title")).to_have_text(f"Next: {stops[0]['outlet_name']}")

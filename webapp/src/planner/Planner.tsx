@@ -163,6 +163,7 @@ export function Planner({ me }: { me: User }) {
     .map((d) => ({
       key: `${d.rep_id}:${d.date}`,
       colour: repColour(plan?.rep_ids ?? repIds, d.rep_id),
+      home: reps.find((r) => r.id === d.rep_id)?.home ?? null,
       stops: d.stops.filter((s) => s.lat !== null && s.lon !== null)
         .map((s, i) => ({ lat: s.lat as number, lon: s.lon as number, order: i + 1, label: s.name })),
     }));
@@ -432,11 +433,13 @@ function WeekPanel(props: WeekProps) {
   const { plan, text } = props;
   if (!plan) return <PlanForm {...props} />;
   const { t, locale } = text;
+  // The plan says "queued" until its job has finished; the job knows when it started.
+  const shownStatus = plan.status === "queued" && props.job?.status === "running" ? "running" : plan.status;
   return (
     <section aria-labelledby="planner-week-title">
       <div class="planner-plan-head">
         <h2 id="planner-week-title" class="section-title">{plan.name}</h2>
-        <span class={`badge plan-status plan-${plan.status}`}>{t(`plan.status.${plan.status}`)}</span>
+        <span class={`badge plan-status plan-${shownStatus}`}>{t(`plan.status.${shownStatus}`)}</span>
       </div>
       <p class="small muted">{formatDate(plan.date_from, locale)} – {formatDate(plan.date_to, locale)}</p>
       {(plan.status === "queued" || plan.status === "running") && <JobProgress text={text} job={props.job} />}

@@ -17,6 +17,8 @@ export interface MapPoint {
 export interface MapRoute {
   key: string;
   colour: string;
+  /** Where the rep's day starts and ends. */
+  home: { lat: number; lon: number } | null;
   stops: { lat: number; lon: number; order: number; label: string }[];
 }
 
@@ -66,8 +68,16 @@ export function PlannerMap(props: { points?: MapPoint[]; routes?: MapRoute[]; on
     const bounds: [number, number][] = [];
     if (props.routes) {
       for (const route of props.routes) {
-        const line = route.stops.map((s) => [s.lat, s.lon] as [number, number]);
+        const visits = route.stops.map((s) => [s.lat, s.lon] as [number, number]);
+        const home = route.home ? ([route.home.lat, route.home.lon] as [number, number]) : null;
+        const line = home && visits.length ? [home, ...visits, home] : visits;
         bounds.push(...line);
+        if (home) {
+          L.circleMarker(home, {
+            renderer: renderer.current ?? undefined, radius: 6, color: route.colour, weight: 3, fillColor: "#ffffff", fillOpacity: 1,
+            interactive: false,
+          }).addTo(group);
+        }
         if (line.length > 1) L.polyline(line, { color: route.colour, weight: 4, opacity: 0.85, renderer: renderer.current ?? undefined }).addTo(group);
         for (const stop of route.stops) {
           L.marker([stop.lat, stop.lon], {
