@@ -137,8 +137,11 @@ def test_today_lists_the_planned_visits_and_replans(make_page: Any, api: Any, sc
     expect(next_stop.get_by_role("link", name="Directions")).to_have_attribute(
         "href", re.compile(r"^https://www\.openstreetmap\.org/directions\?to=")
     )
+    screen(page).get_by_role("button", name="Show the route on a map").click()
     shown = [v for v in day if v["status"] != "cancelled"]
     expect(screen(page).locator(".today-map .route-stop")).to_have_count(len(shown))
+    into_view(screen(page).locator(".today-map-toggle"))
+    screenshot(page, "today-map")
     overdue = rep.get("/api/v1/accounts?rep=me&overdue=true&limit=500").get_json()["items"]
     visited_today = {v["account_id"] for v in shown}
     due = [a for a in overdue if a["status"] != "lost" and a["id"] not in visited_today]

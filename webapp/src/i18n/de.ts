@@ -272,6 +272,8 @@ const de: Messages = {
   "today.openVisit": "Öffnen",
   "today.fromPrevious": "{distance} vom vorigen Besuch (Luftlinie)",
   "today.mapLabel": "Karte der {count} Besuche von heute",
+  "today.showMap": "Route auf der Karte zeigen",
+  "today.hideMap": "Karte ausblenden",
   "today.overdue": "Überfällige Kunden",
   "today.loading": "Ihr Tag wird geladen…",
   "today.notLoaded": "Ihr Tag wurde auf diesem Telefon noch nicht geladen. Einmal mit Verbindung öffnen, um ihn zu laden.",

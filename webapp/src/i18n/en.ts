@@ -273,6 +273,8 @@ const en = {
   "today.openVisit": "Open",
   "today.fromPrevious": "{distance} from the previous stop (straight line)",
   "today.mapLabel": "Map of today's {count} stops",
+  "today.showMap": "Show the route on a map",
+  "today.hideMap": "Hide the map",
   "today.overdue": "Overdue accounts",
   "today.loading": "Loading your day…",
   "today.notLoaded": "Your day has not been loaded on this phone yet. Connect once to load it.",

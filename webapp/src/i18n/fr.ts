@@ -272,6 +272,8 @@ const fr: Messages = {
   "today.openVisit": "Ouvrir",
   "today.fromPrevious": "{distance} depuis la visite précédente (à vol d’oiseau)",
   "today.mapLabel": "Carte des {count} visites du jour",
+  "today.showMap": "Voir la tournée sur une carte",
+  "today.hideMap": "Masquer la carte",
   "today.overdue": "Clients en retard",
   "today.loading": "Chargement de votre journée…",
   "today.notLoaded": "Votre journée n’a pas encore été chargée sur ce téléphone. Connectez-vous une fois pour la charger.",

@@ -162,6 +162,7 @@ export function Today() {
   const { online } = useStore(connectivityStore);
   const origin = useStore(geoStore).origin;
   const [picking, setPicking] = useState(false);
+  const [showMap, setShowMap] = useState(false);
   const [replanning, setReplanning] = useState(false);
   const [replanError, setReplanError] = useState<string | null>(null);
   const today = localDay(new Date());
@@ -263,7 +264,16 @@ export function Today() {
                 </div>
               </section>
             )}
-            <TodayMap stops={stops} origin={origin} />
+            {stops.length > 0 && (
+              <button
+                type="button" class="button button-secondary full-width today-map-toggle" aria-expanded={showMap}
+                onClick={() => setShowMap(!showMap)}
+              >
+                <Icon name="map" size={20} /> {showMap ? t("today.hideMap") : t("today.showMap")}
+              </button>
+            )}
+            {/* Loaded on demand: the map's code stays off the first paint of a slow phone. */}
+            {showMap && <TodayMap stops={stops} origin={origin} />}
             <ol class="visit-list">
               {visits.map((v, i) => <VisitItem key={v.uuid} visit={v} arrival={arrivals.get(v.account_id) ?? null} fromPrevious={legs[i]} />)}
             </ol>
