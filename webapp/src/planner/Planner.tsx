@@ -765,7 +765,7 @@ function CoveragePanel(props: { text: PlannerText; plan: RoutePlan | null; days:
         {result.unassigned > 0 && <li>{plural("cov.unassigned", result.unassigned)}</li>}
         {result.noFrequency > 0 && <li>{plural("cov.noFrequency", result.noFrequency)}</li>}
       </ul>
-      <div class="planner-table-wrap">
+      <div class="planner-table-wrap" tabIndex={0} role="region" aria-labelledby="planner-coverage-title">
         <table class="planner-table">
           <thead>
             <tr>

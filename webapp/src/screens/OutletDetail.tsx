@@ -35,7 +35,7 @@ function MiniMap({ outlet }: { outlet: Detail }) {
       map?.remove();
     };
   }, [outlet.id, outlet.lat, outlet.lon, outlet.format]);
-  return <div ref={element} class="mini-map" role="img" aria-label={t("detail.mapLabel", { name: outlet.name })} />;
+  return <div ref={element} class="mini-map" role="figure" aria-label={t("detail.mapLabel", { name: outlet.name })} />;
 }
 
 function HoursTable({ weekly, country }: { weekly: WeeklyHours; country: string }) {

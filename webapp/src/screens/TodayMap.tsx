@@ -55,5 +55,5 @@ export function TodayMap({ stops, origin }: { stops: RouteStop[]; origin: { lat:
     };
   }, [key]);
   if (!stops.length) return null;
-  return <div ref={element} class="mini-map today-map" role="img" aria-label={t("today.mapLabel", { count: stops.length })} />;
+  return <div ref={element} class="mini-map today-map" role="figure" aria-label={t("today.mapLabel", { count: stops.length })} />;
 }
