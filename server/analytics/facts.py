@@ -789,7 +789,20 @@ class FactWriter:
                     for row in rows:
                         copy.write_row([row[c] for c in columns])
         else:
-            self.session.execute(insert(table), rows)
+            # executemany on the driver with the columns' own bind processors: what SQLAlchemy stores,
+            # without its per-row overhead (a rebuild of the demo writes 35,000 facts).
+            dialect = self.session.get_bind().dialect
+            processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+            values = [
+                tuple(
+                    v if p is None or v is None else p(v)
+                    for p, v in zip(processors, [r[c] for c in columns], strict=True)
+                )
+                for r in rows
+            ]
+            marks = ", ".join("?" for _ in columns)
+            raw = self.session.connection().connection.driver_connection
+            raw.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", values)
 
 
 def rebuild(session: Session, org_id: int, *, progress: Any = None) -> dict[str, int]:
