@@ -1032,34 +1032,39 @@ def _visit_query(
         source = source.join(Outlet.__table__, Outlet.id == Account.outlet_id)
     if "territory" in used:
         source = source.outerjoin(territory, territory.c.account_id == Visit.account_id)
-    statement = (
-        select(*dims, *rep_day, *[m.label(k) for k, m in measures.items()])
-        .select_from(source)
-        .where(
-            visit_visibility(user),
-            Visit.status != "cancelled",
-            _day_in(session, plan),
-            *_account_conditions(plan, columns),
-        )
-    )
-    if dims or rep_day:
-        statement = statement.group_by(*dims, *rep_day)
+    where = [visit_visibility(user), Visit.status != "cancelled", _day_in(session, plan)]
+    where += _account_conditions(plan, columns)
+    labelled = [m.label(k) for k, m in measures.items()]
+    statement = select(*dims, *rep_day, *labelled).select_from(source).where(*where)
+    statement_without_cut = select(*rep_day, *labelled).select_from(source).where(*where)
+    if per_rep_day:
+        # Per cut, rep and day first; then per cut, counting the rep-days with a visit done. The total
+        # of rep-days is counted apart (a rep-day may fall in two cuts, in two banners for instance).
+        inner = statement.group_by(*dims, *rep_day).subquery()
+        outer = [inner.c[f"g_{d}"] for d in cut]
+        sums = [
+            func.sum(case((inner.c.done_n > 0, 1), else_=0)) if k == "rep_days" else func.sum(inner.c[k])
+            for k in VISIT_MEASURES
+        ]
+        statement = select(*outer, *[m.label(k) for k, m in zip(VISIT_MEASURES, sums, strict=True)])
+        if outer:
+            statement = statement.group_by(*outer)
+    elif dims:
+        statement = statement.group_by(*dims)
     out: dict[tuple[Any, ...], dict[str, float]] = {}
     total = dict.fromkeys(VISIT_MEASURES, 0.0)
-    rep_days: set[tuple[Any, Any]] = set()
-    skip = len(dims) + len(rep_day)
     for row in session.execute(statement):
         key = tuple(_plain(v) for v in row[: len(dims)])
-        values = {k: float(row[skip + i] or 0) for i, k in enumerate(measures)}
-        if per_rep_day and values["done_n"]:
-            values["rep_days"] = 1.0  # this cut's rows of one rep and day
-            rep_days.add((row[len(dims)], str(row[len(dims) + 1])))
-        target = out.setdefault(key, dict.fromkeys(VISIT_MEASURES, 0.0))
+        values = {k: float(row[len(dims) + i] or 0) for i, k in enumerate(VISIT_MEASURES)}
         for name, value in values.items():
-            target[name] += value
             total[name] += value
-    total["rep_days"] = float(len(rep_days))
-    out = {k: m for k, m in out.items() if m["planned_n"] or m["done_n"] or m["checkins_n"]}
+        if values["planned_n"] or values["done_n"] or values["checkins_n"] or not dims:
+            out[key] = values
+    if per_rep_day and dims:
+        everyone = statement_without_cut.group_by(*rep_day).subquery()
+        total["rep_days"] = float(
+            session.execute(select(func.count()).select_from(everyone).where(everyone.c.done_n > 0)).scalar() or 0
+        )
     if not dims:
         out = {(): total}
     return out, {(): total}

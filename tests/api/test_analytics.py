@@ -432,6 +432,11 @@ def test_field_execution_kpis(world: dict[str, Any], db_kind: str) -> None:
     assert by_rep == {users["rep1"]: 66.7, users["rep2"]: 50.0}
     assert _kpi(w, kpi="visits_done")["value"] == 4
     assert _kpi(w, kpi="visits_per_rep_day")["value"] == 1.33  # 4 visits / 3 rep-days
+    by_rep_day = _kpi(w, kpi="visits_per_rep_day", group_by="rep")
+    assert _rows(by_rep_day, "rep") == {users["rep1"]: 1.5, users["rep2"]: 1.0}
+    # Per account each visit is its own rep-day (1.0), but rep1's two visits on 10-05 are one rep-day overall.
+    by_account = _kpi(w, kpi="visits_per_rep_day", group_by="account")
+    assert set(_rows(by_account, "account").values()) == {1.0} and (by_account["value"], by_account["n"]) == (1.33, 3)
     assert _kpi(w, kpi="time_in_store")["value"] == 35.0  # (30 + 20 + 40 + 50) / 4
     assert _kpi(w, kpi="flagged_rate")["value"] == 25.0
     coverage = _kpi(w, kpi="coverage", group_by="class")
