@@ -339,6 +339,11 @@ def create_account(session: Session, user: User, data: dict[str, Any]) -> Accoun
     ).scalar_one_or_none()
     if duplicate is not None:
         raise Problem("conflict", f"Outlet {outlet.id} is already account {duplicate}.", account_id=duplicate)
+    if "outlet" not in data:
+        # Data quality: the same store twice in the data, and an account on the other one (409 unless ?force=true).
+        from server.quality.duplicates import refuse_duplicate_account
+
+        refuse_duplicate_account(session, user, outlet)
     _check_rep(session, user, data.get("assigned_rep_id"))
     account = Account(org_id=user.org_id, outlet_id=outlet.id, status=data.get("status", "prospect"))
     account.outlet = outlet

@@ -113,6 +113,41 @@ def refuse_likely_duplicates(session: Session, user: User, data: dict[str, Any],
     )
 
 
+def refuse_duplicate_account(session: Session, user: User, outlet: Outlet) -> None:
+    """Before an account is opened on ``outlet``: 409 when the organization has an account on an
+    outlet that looks like it (the same store twice in the data), unless ``?force=true``.
+
+    :raise Problem: ``conflict`` with ``account_id`` and ``duplicates`` (each with its account).
+    """
+    if _force_flag():
+        return
+    d = for_bind(session)
+    lat, lon = session.execute(select(d.lat(Outlet.geom), d.lon(Outlet.geom)).where(Outlet.id == outlet.id)).one()
+    description = {k: getattr(outlet, k) for k in ("name", "banner", "street", "house_number", "postcode", "city")}
+    found = likely_duplicates(
+        session, user.org_id, {**description, "country": outlet.country, "phone": outlet.phone, "lat": lat, "lon": lon}
+    )
+    others = {f["outlet_id"]: f for f in found if f["outlet_id"] != outlet.id}
+    if not others:
+        return
+    accounts = session.execute(
+        select(Account.outlet_id, Account.id).where(Account.org_id == user.org_id, Account.outlet_id.in_(others))
+    ).all()
+    if not accounts:
+        return
+    duplicates = [{**others[outlet_id], "account_id": account_id} for outlet_id, account_id in accounts]
+    duplicates.sort(key=lambda item: -item["score"])
+    best = duplicates[0]
+    raise Problem(
+        "conflict",
+        f"outlet_id: you have account {best['account_id']} on outlet {best['outlet_id']} ({best['name']}, "
+        f"{best['distance_m']:.0f} m away, score {best['score']:.2f}), which looks like the same store. Use that "
+        "account, or send the request again with ?force=true.",
+        account_id=best["account_id"],
+        duplicates=duplicates,
+    )
+
+
 # --- finding ----------------------------------------------------------------------------------
 
 

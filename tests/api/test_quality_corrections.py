@@ -42,9 +42,9 @@ def public_outlet(offset: int = 0, **where: Any) -> Outlet:
     return db.session.execute(query.order_by(Outlet.id).offset(offset).limit(1)).scalar_one()
 
 
-def account(tenant: Tenant, outlet_id: int, rep: str = "rep1", **fields: Any) -> dict[str, Any]:
+def account(tenant: Tenant, outlet_id: int, rep: str = "rep1", force: bool = False, **fields: Any) -> dict[str, Any]:
     body = {"outlet_id": outlet_id, "assigned_rep_id": tenant.users[rep], **fields}
-    response = as_(tenant, "admin").post("/api/v1/accounts", json=body)
+    response = as_(tenant, "admin").post("/api/v1/accounts" + ("?force=true" if force else ""), json=body)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -358,7 +358,7 @@ def test_duplicate_finder_and_merge_across_brands(qapp: Flask, tmp_path: Path) -
         db.session.execute(select(Outlet.id).where(Outlet.source_id == sid)).scalar_one()
         for sid in ("node/880001", "way/880002")
     )
-    a_keep, a_drop = account(a, keep_id), account(a, drop_id)
+    a_keep, a_drop = account(a, keep_id), account(a, drop_id, force=True)  # one store, twice: A insists
     b_drop = account(b, drop_id, notes=SECRET)
     visit = as_(a, "rep1").post("/api/v1/visits", json={"uuid": str(uuid.uuid4()), "account_id": a_drop["id"]})
     assert visit.status_code == 201
@@ -396,6 +396,45 @@ def test_duplicate_finder_and_merge_across_brands(qapp: Flask, tmp_path: Path) -
     assert again["skipped_by_reason"] == {f"merged into outlet {keep_id}": 1} and again["added"] == 0
 
 
+def test_an_account_on_the_same_store_twice_in_the_data_is_answered_first(qapp: Flask, tmp_path: Path) -> None:  # noqa: F811
+    """The same Netto twice in OSM (a node and its building, 30 m apart): a brand with an account
+    on one is answered 409 with that account when it opens one on the other; ?force=true opens
+    it; a brand with no account on either opens it at once; nothing is created by the 409."""
+    from server.quality.osm import import_osm
+    from tests.data import destination
+
+    a, b = brand(qapp, "Twice A"), brand(qapp, "Twice B")
+    base = (53.4, 9.4)
+    other = destination(*base, 120, 30)
+    tags = {"shop": "supermarket", "name": "Netto", "addr:street": "Moorweg", "addr:housenumber": "3"}
+    file = overpass(
+        tmp_path / "netto.json",
+        [
+            {"type": "node", "id": 891001, "lat": base[0], "lon": base[1], "tags": {**tags, "addr:country": "DE"}},
+            {"type": "way", "id": 891002, "center": {"lat": other[0], "lon": other[1]}, "nodes": [1, 2],
+             "tags": {**tags, "building": "retail", "addr:country": "DE"}},
+        ],
+    )  # fmt: skip
+    assert import_osm(db.session, file)["added"] == 2
+    db.session.commit()
+    first, second = (
+        db.session.execute(select(Outlet.id).where(Outlet.source_id == sid)).scalar_one()
+        for sid in ("node/891001", "way/891002")
+    )
+    existing = account(a, first)
+    count = db.session.execute(select(func.count()).select_from(Account)).scalar_one()
+    body = {"outlet_id": second, "assigned_rep_id": a.users["rep1"]}
+    refused = as_(a, "admin").post("/api/v1/accounts", json=body)
+    assert refused.status_code == 409, refused.get_json()
+    problem = refused.get_json()
+    assert problem["account_id"] == existing["id"]
+    assert [d["outlet_id"] for d in problem["duplicates"]] == [first] and problem["duplicates"][0]["score"] >= 0.72
+    db.session.rollback()
+    assert db.session.execute(select(func.count()).select_from(Account)).scalar_one() == count
+    assert as_(a, "admin").post("/api/v1/accounts?force=true", json=body).status_code == 201
+    assert account(b, second)["outlet"]["id"] == second  # B has no account on the other: no question
+
+
 def test_a_merge_is_undone(qapp: Flask, tmp_path: Path) -> None:  # noqa: F811
     """Undo puts back the merged outlet with its OSM identity, every brand's account on it, the
     account folded into its twin with its visit and contact, and the facts copied over; the pair
@@ -421,7 +460,7 @@ def test_a_merge_is_undone(qapp: Flask, tmp_path: Path) -> None:  # noqa: F811
         db.session.execute(select(Outlet.id).where(Outlet.source_id == sid)).scalar_one()
         for sid in ("node/890001", "way/890002")
     )
-    a_keep, a_drop = account(a, keep_id), account(a, drop_id)
+    a_keep, a_drop = account(a, keep_id), account(a, drop_id, force=True)  # one store, twice: A insists
     b_drop = account(b, drop_id, notes=SECRET)
     visit = as_(a, "rep1").post("/api/v1/visits", json={"uuid": str(uuid.uuid4()), "account_id": a_drop["id"]})
     contact = as_(a, "admin").post(f"/api/v1/accounts/{a_drop['id']}/contacts", json={"name": "Herr Deich"})
