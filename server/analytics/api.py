@@ -174,7 +174,9 @@ class Series(MethodView):
                     "n": row["n"],
                 }
             )
-        body = {k: result[k] for k in ("kpi", "label", "unit", "period", "from", "to", "filters", "value", "n")}
+        body = {
+            k: result[k] for k in ("kpi", "label", "unit", "better", "period", "from", "to", "filters", "value", "n")
+        }
         body["split"] = split
         body["series"] = list(series.values())
         return jsonify(body)
@@ -204,7 +206,8 @@ class MapLayer(MethodView):
             "type": "FeatureCollection",
             "features": features,
             "properties": {
-                k: result[k] for k in ("kpi", "label", "unit", "period", "from", "to", "filters", "value", "n")
+                k: result[k]
+                for k in ("kpi", "label", "unit", "better", "period", "from", "to", "filters", "value", "n")
             },
         }
         response = jsonify(body)
