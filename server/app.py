@@ -7,10 +7,20 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, send_from_directory
+from werkzeug.routing import IntegerConverter
 
 from server.config import REPO_ROOT, Settings
 
 WEBAPP_DIST = REPO_ROOT / "webapp" / "dist"
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: at most 2**31 - 1, the range of the id columns. A larger number
+    in a URL is an id that cannot exist (404), never an overflow in the database (500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -25,6 +35,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     settings = settings or Settings.from_env()
     app = Flask(__name__, static_folder=None)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.update(
         RAYON=settings,
         SECRET_KEY=settings.secret_key,

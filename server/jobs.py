@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, event, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from server.auth.models import JSONType, utcnow
@@ -37,6 +39,9 @@ log = logging.getLogger(__name__)
 
 STALE_AFTER = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 3
+#: Pauses between attempts to claim a queued job when the database is busy (SQLite's one writer
+#: held beyond its busy timeout); after the last one the job is left queued for the reaper.
+CLAIM_RETRY_SECONDS: tuple[float | None, ...] = (1, 2, 4, 8, None)
 
 
 class Job(db.Model):
@@ -156,12 +161,22 @@ def run_job(job_id: int) -> None:
     # Claim it: only a queued job starts, so a job queued twice (a retry racing a re-queue
     # after a crash) never runs twice at once.
     table = Job.__table__
-    claimed = session.execute(
+    claim = (
         table.update()
         .where(table.c.id == job_id, table.c.status == "queued")
         .values(status="running", started_at=now, heartbeat_at=now, attempts=attempts + 1, error=None)
-    ).rowcount
-    session.commit()
+    )
+    for wait in CLAIM_RETRY_SECONDS:
+        try:
+            claimed = session.execute(claim).rowcount
+            session.commit()
+            break
+        except OperationalError as exc:  # SQLite busy beyond its timeout: the job stays queued, try again
+            session.rollback()
+            if wait is None:
+                raise
+            log.warning("job %s: not claimed yet (%s); again in %s s", job_id, exc.orig, wait)
+            time.sleep(wait)
     if not claimed:
         session.remove()
         return

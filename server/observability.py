@@ -206,7 +206,7 @@ def _finish(response: Response) -> Response:
     route = _route()
     REQUESTS.labels(request.method, route, str(response.status_code)).inc()
     LATENCY.labels(request.method, route).observe(elapsed)
-    user = g.get("user")
+    user_id, org_id = g.get("user_ids") or (None, None)  # never the expired user object: no new query
     log.log(
         logging.DEBUG if route in QUIET_ROUTES and response.status_code < 400 else logging.INFO,
         "%s %s %s %.1f ms",
@@ -221,8 +221,8 @@ def _finish(response: Response) -> Response:
             "status": response.status_code,
             "duration_ms": round(elapsed * 1000, 2),
             "bytes": response.calculate_content_length(),
-            "user_id": getattr(user, "id", None),
-            "org_id": getattr(user, "org_id", None),
+            "user_id": user_id,
+            "org_id": org_id,
             "remote_addr": request.remote_addr,
         },
     )

@@ -73,7 +73,10 @@ def _security_headers(response: Response) -> Response:
     if request.is_secure and settings.hsts_seconds > 0:
         headers.setdefault("Strict-Transport-Security", f"max-age={settings.hsts_seconds}; includeSubDomains")
     if request.path.startswith("/api/") and "Cache-Control" not in headers:
-        headers["Cache-Control"] = "no-store"  # private data must not sit in shared caches
+        # Private data never sits in shared caches. The rep's phone may keep what it read (the web
+        # app's offline copies, revalidated when online: no-cache); tokens and writes are never kept.
+        keep = request.method == "GET" and not request.path.startswith("/api/v1/auth/")
+        headers["Cache-Control"] = "private, no-cache" if keep else "no-store"
     _cors_headers(response)
     return response
 

@@ -76,6 +76,9 @@ def _authenticate() -> None:
                 )
     g.user = token.user
     g.token = token
+    # Read now, while loaded: after the request's commit the user is expired, and reading it
+    # then (the request log) would open a new transaction that outlives the request.
+    g.user_ids = (token.user.id, token.user.org_id)
 
 
 def init_app(app: Flask) -> None:

@@ -23,6 +23,9 @@ def read_upload(raw_types: tuple[str, ...], max_bytes: int) -> tuple[bytes, dict
         multipart body has no file or an empty one.
     """
     request.max_content_length = max_bytes + 64_000  # room for the multipart envelope
+    if request.content_length is not None and request.content_length > request.max_content_length:
+        # Refused on its declared length, before anything is read or spooled to a temporary file.
+        raise Problem("payload-too-large", f"The file is larger than {max_bytes:,} bytes.")
     mimetype = request.mimetype
     try:
         if mimetype == MULTIPART:

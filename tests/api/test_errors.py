@@ -241,3 +241,19 @@ def _new_token(app: Flask, user_id: int) -> str:
         secret = issue_token(db.session, user, kind="bearer", ttl=dt.timedelta(hours=1), user_agent="walk").secret
         db.session.commit()
     return secret
+
+
+def test_ids_beyond_the_id_range_are_404_not_overflows(app: Flask, client: FlaskClient) -> None:
+    """An id in a URL larger than any id column holds is an object that cannot exist: 404."""
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "<int:" not in rule.rule:
+            continue
+        path = re.sub(r"<int:[^>]+>", "99999999999999999999", rule.rule)
+        path = re.sub(r"<[^>]+>", "no-such-thing", path)
+        for method in sorted(set(rule.methods or ()) - {"HEAD", "OPTIONS"}):
+            response = client.open(path, method=method, json={} if method in {"POST", "PUT", "PATCH"} else None)
+            assert response.status_code == 404, (method, path, response.status_code)
+            assert response.mimetype == PROBLEM
+            checked += 1
+    assert checked > 20

@@ -71,7 +71,11 @@ def test_every_response_carries_the_security_headers(client: Any, anonymous: Fla
         assert response.headers["Referrer-Policy"] == "same-origin"
         assert "Strict-Transport-Security" not in response.headers  # plain HTTP
         response.close()  # the web app's index.html is sent from an open file
-    assert client.get("/api/v1/outlets?limit=1").headers["Cache-Control"] == "no-store"
+    # What a rep read may be kept on the phone for offline use (revalidated), never in a shared cache;
+    # tokens and the answers to writes are never kept.
+    assert client.get("/api/v1/outlets?limit=1").headers["Cache-Control"] == "private, no-cache"
+    assert anonymous.post("/api/v1/auth/login", json={}).headers["Cache-Control"] == "no-store"
+    assert client.post("/api/v1/outlets", json={}).headers["Cache-Control"] == "no-store"
 
 
 def test_only_the_docs_page_may_use_inline_styles(anonymous: FlaskClient) -> None:
@@ -358,12 +362,20 @@ def test_oversized_bodies_and_uploads_are_413_problems(app: Flask) -> None:
     rep = tenant.client(app.test_client(), "rep")
     big = json.dumps({"changes": [{"uuid": str(uuid.uuid4()), "kind": "x", "data": {"pad": "x" * 3_000_000}}]})
     assert_problem(rep.post("/api/v1/sync", data=big, content_type="application/json"), 413)
-    photo = io.BytesIO(b"\xff\xd8\xff\xe0" + b"\0" * 16_000_000)
-    upload = rep.post(
-        "/api/v1/photos",
-        data={"file": (photo, "big.jpg", "image/jpeg"), "uuid": str(uuid.uuid4())},
-        content_type="multipart/form-data",
+    # The multipart body written here: the test client's own encoder spools 16 MB to a temporary file
+    # that it never closes (a ResourceWarning in whichever test runs next).
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="uuid"\r\n\r\n{uuid.uuid4()}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + b"\xff\xd8\xff\xe0"
+        + b"\0" * 16_000_000
+        + f"\r\n--{boundary}--\r\n".encode()
     )
+    upload = rep.post("/api/v1/photos", data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert_problem(upload, 413)
     # Nothing of either was stored.
     assert rep.get("/api/v1/sync").status_code == 200
