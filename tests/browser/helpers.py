@@ -47,6 +47,16 @@ def saved_urls(page: Any) -> list[str]:
     )
 
 
+def go_to_tab(page: Any, name: str, more: str = "More") -> None:
+    """Open a tab from the bottom bar, or from the "More" sheet when it is not in the bar."""
+    nav = page.get_by_role("navigation").first
+    link = nav.get_by_role("link", name=name, exact=True)
+    if link.count() == 0:
+        nav.get_by_role("button", name=more, exact=True).click()
+        link = page.get_by_role("dialog", name=more).get_by_role("link", name=name, exact=True)
+    link.click()
+
+
 def log_in_with_form(page: Any, email: str, password: str) -> None:
     """Fill in and send the login form (the page shows it)."""
     page.get_by_label("Email", exact=True).fill(email)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import API_CACHE, SMALL_TARGETS, screen, wait_until_saved
+from tests.browser.helpers import API_CACHE, SMALL_TARGETS, go_to_tab, screen, wait_until_saved
 from tests.data import PLACED
 
 pytestmark = pytest.mark.browser
@@ -23,9 +23,10 @@ pytestmark = pytest.mark.browser
 #: The hand-placed outlets within 2 km of the centre, nearest first (metres from the centre).
 NEAREST = ["REWE Quokka-Markt", "Aldi Süd Quokka", "E.Leclerc Quokka", "Épicerie Quokka", "dm Quokka"]
 QUOKKA_NAMES = sorted(o["name"] for o in PLACED)
-NAV_EN = ["Today", "Nearby", "Accounts", "Map", "Search"]
-NAV_DE = ["Heute", "In der Nähe", "Kunden", "Karte", "Suche"]
-NAV_FR = ["Aujourd’hui", "À proximité", "Clients", "Carte", "Recherche"]
+#: A rep's bottom bar: four tabs, then "More" (a button: Search is in its sheet).
+NAV_EN = ["Today", "Nearby", "Map", "Accounts"]
+NAV_DE = ["Heute", "In der Nähe", "Karte", "Kunden"]
+NAV_FR = ["Aujourd’hui", "À proximité", "Carte", "Clients"]
 
 
 def metres(value: str) -> re.Pattern[str]:
@@ -75,7 +76,7 @@ def test_nearby_without_position_offers_cities(make_page: Any, screenshot: Any) 
 def test_search_finds_the_quokka_outlets(page: Any, screenshot: Any) -> None:
     """Typing "quokka" in Search lists the seven Quokka outlets and keeps the query in the URL."""
     page.goto("/nearby")
-    page.get_by_role("navigation").get_by_role("link", name="Search").click()
+    go_to_tab(page, "Search")
     box = page.get_by_label("Search outlets")
     expect(box).to_be_focused()
     box.press_sequentially("quokka", delay=40)
@@ -120,6 +121,55 @@ def test_outlet_page_shows_the_week(page: Any, screenshot: Any) -> None:
     page.get_by_role("button", name="Back").click()
     expect(page).to_have_url(re.compile(r"/search\?q=quokka$"))
     expect(screen(page).locator(".outlet-item")).to_have_count(len(PLACED))
+
+
+#: Labels cut by the bar ("Aujour…"): their text is wider than their box.
+CUT_LABELS = """() => [...document.querySelectorAll('.bottom-nav .nav-label')]
+    .filter((label) => label.scrollWidth > label.clientWidth + 1 || label.scrollHeight > label.clientHeight + 1)
+    .map((label) => label.textContent)"""
+
+
+@pytest.mark.parametrize(
+    ("login", "bar", "more"),
+    [
+        ("rep1@demo.rayon.test", ["Aujourd’hui", "À proximité", "Carte", "Clients"], ["Recherche"]),
+        ("manager1@demo.rayon.test", ["Planifier", "Clients", "Analyses", "Carte"], ["Aujourd’hui", "À proximité", "Recherche"]),
+        ("hq@demo.rayon.test", ["Analyses", "Clients", "Carte", "À proximité"], ["Recherche"]),
+    ],
+)
+def test_each_role_has_five_entries_that_fit(
+    make_page: Any, api: Any, screenshot: Any, login: str, bar: list[str], more: list[str]
+) -> None:
+    """At 360 px in French every role has its four most used tabs and "Plus" (the rest in a sheet),
+    no label cut; "/" is the bar's first tab; a tab under "Plus" opens and "Plus" shows it is there."""
+    user_id = api(login).get("/api/v1/auth/me").get_json()["user"]["id"]
+    page = make_page(login=login, locale="fr-FR")
+    page.add_init_script(f"localStorage.setItem('rayon.lang.u{user_id}', 'fr');")  # French, whatever the user's locale
+    page.goto("/")
+    nav = page.get_by_role("navigation", name="Navigation principale")
+    expect(nav.get_by_role("link")).to_have_text(bar)
+    expect(nav.get_by_role("link").first).to_have_attribute("aria-current", "page")
+    plus = nav.get_by_role("button", name="Plus", exact=True)
+    expect(plus).to_be_visible()
+    assert page.evaluate(CUT_LABELS) == []
+    role = login.split("@")[0].rstrip("0123456789")
+    screenshot(page, f"nav-{role}-fr")
+
+    plus.click()
+    sheet = page.get_by_role("dialog", name="Plus")
+    expect(sheet.get_by_role("link")).to_have_text(more + (["Synchronisation"] if "Aujourd’hui" in bar + more else []))
+    for item in sheet.locator(".more-item").all():
+        box = item.bounding_box()
+        assert box and box["height"] >= 48 and box["width"] >= 200
+    screenshot(page, f"nav-{role}-more-fr")
+    go_to_tab(page, "Recherche", more="Plus")  # the sheet is open: its link
+    expect(sheet).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"/search$"))
+    expect(page.get_by_label(re.compile("Rechercher"))).to_be_focused()
+    expect(plus).to_have_class(re.compile("nav-item-active"))
+    page.go_back()
+    expect(nav.get_by_role("link").first).to_have_attribute("aria-current", "page")
+    expect(plus).not_to_have_class(re.compile("nav-item-active"))
 
 
 def test_switching_to_german_changes_the_labels(page: Any, screenshot: Any) -> None:
@@ -262,20 +312,27 @@ def test_runs_under_a_strict_content_security_policy(make_page: Any) -> None:
 
 
 def test_works_with_the_keyboard(page: Any) -> None:
-    """Tab shows a skip link and a visible focus ring; the tabs and a result open with Enter."""
+    """Tab shows a skip link and a visible focus ring; "More" and its tabs and a result open with Enter."""
     page.goto("/nearby")
     expect(screen(page).locator(".outlet-item").first).to_be_visible()
     page.keyboard.press("Tab")
     expect(page.locator(".skip-link")).to_be_focused()
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement.textContent.trim()") == "Search":
-            break
-    else:
-        pytest.fail("the Search tab cannot be reached with Tab")
+
+    def tab_to(text: str) -> None:
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("() => document.activeElement.textContent.trim()") == text:
+                return
+        pytest.fail(f"{text} cannot be reached with Tab")
+
+    tab_to("More")
     outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("", "none")
     page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="More")).to_be_visible()
+    tab_to("Search")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="More")).to_be_hidden()
     expect(page).to_have_url(re.compile(r"/search$"))
     expect(page.get_by_label("Search outlets")).to_be_focused()
     page.keyboard.type("rewe quokka")

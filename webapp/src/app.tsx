@@ -21,6 +21,7 @@ import { VisitScreen } from "./screens/VisitScreen";
 import { hasInsights, LazyInsights } from "./hq/LazyInsights";
 import { hasPlanner, LazyPlanner } from "./planner/LazyPlanner";
 import { startField, stopField } from "./field";
+import { homeTab, splitTabs, tabOrder } from "./nav";
 import { can, sessionStore } from "./session";
 import { useStore } from "./store";
 
@@ -31,10 +32,10 @@ export function hasDay(me: Me): boolean {
   return can(me, "visits.record") && can(me, "sync.use");
 }
 
-/** The tab a route shows: "/" is Today for who has a day (the rep's home), Nearby for the others. */
+/** The tab a route shows: "/" is the first tab of the user's bar (Today for a rep, Plan for a manager, Insights for HQ). */
 function tabOf(route: Route, day: boolean, insights = false, planner = false): TabName | null {
   if (route.name === "plan" && !planner) return null;
-  if (route.name === "home") return day ? "today" : insights ? "insights" : "nearby";
+  if (route.name === "home") return homeTab({ day, insights, planner });
   if (route.name === "insights" && !insights) return null;
   if (route.name === "today" && !day) return null;
   return (TAB_NAMES as readonly string[]).includes(route.name) ? (route.name as TabName) : null;
@@ -125,9 +126,7 @@ function Main({ me, route }: { me: Me; route: Route }) {
   const insights = hasInsights(me);
   const planner = hasPlanner(me);
   const tab = tabOf(route, day, insights, planner);
-  const tabs = TAB_NAMES.filter(
-    (name) => (name !== "today" || day) && (name !== "insights" || insights) && (name !== "plan" || planner),
-  );
+  const { bar, more } = splitTabs(tabOrder({ day, insights, planner }));
   const [visited, setVisited] = useState<ReadonlySet<TabName>>(() => new Set(tab ? [tab] : []));
   const [lastTab, setLastTab] = useState<TabName>(tab ?? (day ? "today" : "nearby"));
   const onDay = route.name === "visit" || route.name === "visitForm" || route.name === "sync";
@@ -172,7 +171,7 @@ function Main({ me, route }: { me: Me; route: Route }) {
   return (
     <>
       {/* First in the focus order (after the skip link), shown at the bottom of the screen. */}
-      <BottomNav tabs={tabs} current={tab ?? (route.name === "account" ? "accounts" : onDay ? "today" : lastTab)} />
+      <BottomNav tabs={bar} more={more} current={tab ?? (route.name === "account" ? "accounts" : onDay ? "today" : lastTab)} />
       <main id="main" class="screens" tabIndex={-1}>
         {day && visited.has("today") && (
           <section class="screen" hidden={tab !== "today"}>

@@ -68,17 +68,79 @@ const TABS: ReadonlyArray<{ name: TabName; href: string; icon: "today" | "nearby
   { name: "search", href: paths.search(), icon: "search" },
 ];
 
-export function BottomNav({ current, tabs }: { current: TabName | null; tabs: readonly TabName[] }) {
+/** The bottom bar: at most five entries (the role's most used tabs, then "More"). */
+export function BottomNav({ current, tabs, more = [] }: { current: TabName | null; tabs: readonly TabName[]; more?: readonly TabName[] }) {
   const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const inMore = current !== null && more.includes(current);
   return (
     <nav class="bottom-nav" aria-label={t("nav.label")}>
-      {TABS.filter((tab) => tabs.includes(tab.name)).map((tab) => (
+      {tabs.map((name) => TABS.find((tab) => tab.name === name)).map((tab) => tab && (
         <a key={tab.name} href={tab.href} class="nav-item" aria-current={current === tab.name ? "page" : undefined}>
           <Icon name={tab.icon} />
           <span class="nav-label">{t(`nav.${tab.name}`)}</span>
         </a>
       ))}
+      {more.length > 0 && (
+        <button
+          type="button" class={`nav-item nav-more${inMore ? " nav-item-active" : ""}`} aria-haspopup="dialog"
+          aria-expanded={open} onClick={() => setOpen(true)}
+        >
+          <Icon name="more" />
+          <span class="nav-label">{t("nav.more")}</span>
+        </button>
+      )}
+      {more.length > 0 && <MoreSheet open={open} onClose={() => setOpen(false)} tabs={more} current={current} />}
     </nav>
+  );
+}
+
+/** "More": the tabs that do not fit in the bar, the sync page and the settings, as large rows. */
+function MoreSheet({ open, onClose, tabs, current }: { open: boolean; onClose: () => void; tabs: readonly TabName[]; current: TabName | null }) {
+  const { t } = useI18n();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const field = useStore(fieldStore);
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (open && !element.open) element.showModal();
+    else if (!open && element.open) element.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={dialog} class="sheet more-sheet" aria-labelledby="more-title" onClose={onClose}
+      onClick={(e) => e.target === dialog.current && onClose()} // a tap on the backdrop
+    >
+      <div class="sheet-inner">
+        <div class="sheet-head">
+          <h2 id="more-title" class="sheet-title">{t("nav.more")}</h2>
+          <button type="button" class="icon-button" aria-label={t("settings.close")} onClick={onClose}>
+            <Icon name="close" />
+          </button>
+        </div>
+        <ul class="more-list">
+          {tabs.map((name) => TABS.find((tab) => tab.name === name)).map((tab) => tab && (
+            <li key={tab.name}>
+              <a class="more-item" href={tab.href} aria-current={current === tab.name ? "page" : undefined} onClick={onClose}>
+                <Icon name={tab.icon} /> <span>{t(`nav.${tab.name}`)}</span>
+              </a>
+            </li>
+          ))}
+          {field.ready && (
+            <li>
+              <a class="more-item" href={paths.sync} onClick={onClose}>
+                <Icon name="sync" /> <span>{t("sync.title")}</span>
+              </a>
+            </li>
+          )}
+          <li>
+            <button type="button" class="more-item" onClick={() => { onClose(); settingsOpenStore.set(true); }}>
+              <Icon name="settings" /> <span>{t("settings.title")}</span>
+            </button>
+          </li>
+        </ul>
+      </div>
+    </dialog>
   );
 }
 

@@ -13,6 +13,7 @@ const de: Messages = {
   "nav.nearby": "In der Nähe",
   "nav.map": "Karte",
   "nav.search": "Suche",
+  "nav.more": "Mehr",
   "nav.settings": "Einstellungen",
 
   "offline.saved": "Offline – gespeicherte Daten",

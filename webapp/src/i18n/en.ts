@@ -14,6 +14,7 @@ const en = {
   "nav.nearby": "Nearby",
   "nav.map": "Map",
   "nav.search": "Search",
+  "nav.more": "More",
   "nav.settings": "Settings",
 
   "offline.saved": "Offline — showing saved data",

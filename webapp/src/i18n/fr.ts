@@ -13,6 +13,7 @@ const fr: Messages = {
   "nav.nearby": "À proximité",
   "nav.map": "Carte",
   "nav.search": "Recherche",
+  "nav.more": "Plus",
   "nav.settings": "Réglages",
 
   "offline.saved": "Hors ligne — données enregistrées",
