@@ -185,6 +185,27 @@ export async function apiSend<T>(
   return (type.includes("json") ? await response.json() : null) as T;
 }
 
+/**
+ * Raw bytes with headers of the caller's (a piece of a resumable photo upload): the CSRF header,
+ * problem+json errors as ApiError; resolves with the JSON answer.
+ */
+export async function apiSendBytes<T>(
+  method: "PATCH" | "PUT" | "POST", path: string, body: Blob, contentType: string, extraHeaders: Record<string, string> = {},
+  init: RequestOptions = {},
+): Promise<T> {
+  const url = buildUrl(options.baseUrl, path);
+  const headers: Record<string, string> = {
+    Accept: "application/json",
+    ...(await options.headers?.()),
+    ...options.writeHeaders?.(),
+    ...extraHeaders,
+    "Content-Type": contentType,
+  };
+  const response = await request(method, path, url, { headers, body }, init);
+  const type = response.headers.get("Content-Type") ?? "";
+  return (type.includes("json") ? await response.json() : null) as T;
+}
+
 /** A multipart upload (photos): the CSRF header, problem+json errors as ApiError; resolves with the JSON answer. */
 export async function apiUpload<T>(path: string, form: FormData, init: RequestOptions = {}): Promise<T> {
   const url = buildUrl(options.baseUrl, path);

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { ApiError, NetworkError } from "../api/client";
 import type { SyncAccount, SyncAnswer, SyncChangeBody, SyncPull, Visit } from "../api/types";
 import { openFieldDb, type FieldDb } from "./db";
-import { backoffMs, BATCH_SIZE, SyncEngine, type Transport } from "./engine";
+import { backoffMs, BATCH_SIZE, PIECE_BYTES, sha256Hex, SyncEngine, type Transport, type UploadState } from "./engine";
 import { overlayVisits } from "./overlay";
 import type { OutboxEntry, PhotoEntry } from "./types";
 
@@ -41,8 +41,87 @@ const emptyPull = (extra: Partial<SyncPull> = {}): SyncPull => ({
   next: "cursor-2", has_more: false, ...extra,
 });
 
+/** What the connection does to the next piece sent: lost before the server has it, or its answer lost after. */
+type Drop = "before" | "after";
+
 /** A server that applies every change once (by UUID) and can be told to fail. */
 class FakeServer implements Transport {
+  /** Resumable uploads as server/surveys/resumable.py keeps them: the bytes received so far. */
+  open = new Map<string, { size: number; sha256: string | null; received: Uint8Array }>();
+  /** Photos stored (one-piece or completed uploads): their bytes. */
+  photos = new Map<string, Uint8Array>();
+  /** Every request about resumable uploads, in order ("POST", "GET", "PATCH@offset+bytes", "DELETE"). */
+  calls: string[] = [];
+  /** What happens to the next pieces, in order (undefined: delivered). */
+  drops: (Drop | undefined)[] = [];
+  /** The connection is gone: every upload request fails (as after the phone went into a cellar). */
+  down = false;
+  /** Flip a byte of the next piece on the way (so the file no longer matches its SHA-256). */
+  damageNext = false;
+  /** Refuse the finished file as not an image. */
+  notAnImage = false;
+
+  async openUpload(photo: PhotoEntry, size: number, sha256: string | null): Promise<UploadState> {
+    this.calls.push("POST");
+    if (this.down) throw new NetworkError(new Error("offline"));
+    if (this.photos.has(photo.uuid)) return { offset: size, complete: true };
+    const upload = this.open.get(photo.uuid) ?? { size, sha256, received: new Uint8Array(0) };
+    if (upload.size !== size) throw new ApiError(409, { detail: "Another photo or upload uses uuid" });
+    this.open.set(photo.uuid, upload);
+    return { offset: upload.received.length, complete: false };
+  }
+
+  async uploadState(uuid: string): Promise<UploadState> {
+    this.calls.push("GET");
+    if (this.down) throw new NetworkError(new Error("offline"));
+    const photo = this.photos.get(uuid);
+    if (photo) return { offset: photo.length, complete: true };
+    const upload = this.open.get(uuid);
+    if (!upload) throw new ApiError(404, { detail: "No upload of yours is open." });
+    return { offset: upload.received.length, complete: false };
+  }
+
+  async sendPiece(uuid: string, offset: number, piece: Blob): Promise<UploadState> {
+    this.calls.push(`PATCH@${offset}+${piece.size}`);
+    if (this.down) throw new NetworkError(new Error("offline"));
+    const drop = this.drops.shift();
+    if (drop === "before") throw new NetworkError(new Error("connection reset"));
+    const upload = this.open.get(uuid);
+    if (!upload) throw new ApiError(404, { detail: "No upload of yours is open." });
+    if (offset !== upload.received.length) {
+      throw new ApiError(409, { detail: "send the piece that starts there", offset: upload.received.length } as never);
+    }
+    if (piece.size > 4_000_000) throw new ApiError(413, { detail: "A piece has at most 4,000,000 bytes." });
+    const bytes = new Uint8Array(await piece.arrayBuffer());
+    if (this.damageNext) {
+      this.damageNext = false;
+      bytes[0] ^= 0xff;
+    }
+    if (offset + bytes.length > upload.size) throw new ApiError(422, { detail: "the piece goes beyond the announced size" });
+    const data = new Uint8Array(offset + bytes.length);
+    data.set(upload.received);
+    data.set(bytes, offset);
+    let answer: UploadState = { offset: data.length, complete: false };
+    if (data.length < upload.size) {
+      upload.received = data;
+    } else {
+      if (upload.sha256 && (await sha256Hex(new Blob([data]))) !== upload.sha256) {
+        throw new ApiError(422, { detail: "The file received does not match its SHA-256" }); // nothing changed
+      }
+      if (this.notAnImage) throw new ApiError(422, { detail: "file: not an image" });
+      this.open.delete(uuid);
+      this.photos.set(uuid, data);
+      answer = { offset: data.length, complete: true };
+    }
+    if (drop === "after") throw new NetworkError(new Error("connection reset")); // it arrived; the answer did not
+    return answer;
+  }
+
+  async discardUpload(uuid: string): Promise<void> {
+    this.calls.push("DELETE");
+    if (!this.open.delete(uuid)) throw new ApiError(404, { detail: "No upload of yours is open." });
+  }
+
   ledger = new Map<string, SyncAnswer>();
   batches: SyncChangeBody[][] = [];
   pulls: (string | null)[] = [];
@@ -93,7 +172,19 @@ class FakeServer implements Transport {
       throw error;
     }
     this.uploads.push(photo.uuid);
+    this.photos.set(photo.uuid, new Uint8Array(await photo.blob.arrayBuffer()));
   }
+}
+
+/** A photo of `size` bytes of made-up content, queued for upload. */
+function bigPhoto(size: number): { entry: PhotoEntry; bytes: Uint8Array } {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 7919 + (i >> 8)) & 0xff;
+  const entry: PhotoEntry = {
+    uuid: crypto.randomUUID(), blob: new Blob([bytes], { type: "image/jpeg" }), type: "image/jpeg", thumb: null,
+    taken_at: "2026-11-25T10:00:00+01:00", lat: 49.6, lon: 6.13, response_uuid: "r1", state: "queued", attempts: 0,
+  };
+  return { entry, bytes };
 }
 
 describe("sync engine", () => {
@@ -316,5 +407,98 @@ describe("sync engine", () => {
     await engine().sync();
     const [after] = overlayVisits(await db.all("visits"), await db.outbox(), accounts);
     expect(after).toMatchObject({ status: "in_progress", pending: false });
+  });
+
+  describe("photos over a bad connection", () => {
+    const size = Math.round(2.6 * PIECE_BYTES); // three pieces, the last a partial one
+
+    it("sends a small photo in one request and a large one in pieces of 256 KB", async () => {
+      const small = bigPhoto(PIECE_BYTES - 1);
+      const large = bigPhoto(size);
+      await db.putPhoto(small.entry);
+      await db.putPhoto(large.entry);
+      await engine().sync();
+      expect(server.uploads).toEqual([small.entry.uuid]);
+      expect(server.calls).toEqual(["POST", "PATCH@0+262144", "PATCH@262144+262144", `PATCH@524288+${size - 2 * PIECE_BYTES}`]);
+      expect(server.photos.get(large.entry.uuid)).toEqual(large.bytes);
+      expect(server.open.size).toBe(0);
+      expect(await db.getPhoto(large.entry.uuid)).toBeUndefined();
+      expect(await db.getPhoto(small.entry.uuid)).toBeUndefined();
+    });
+
+    it("resumes from the server's offset when a piece or its answer is lost, never appending twice", async () => {
+      const { entry, bytes } = bigPhoto(size);
+      await db.putPhoto(entry);
+      server.drops = [undefined, "before", "after"]; // piece 2 lost on the way, then its resend arrives but not the answer
+      const sync = engine();
+      await sync.sync();
+      expect(server.calls).toEqual([
+        "POST", "PATCH@0+262144",
+        "PATCH@262144+262144", "GET", // lost: the server still has one piece
+        "PATCH@262144+262144", "GET", // arrived, the answer lost: the server has two
+        `PATCH@524288+${size - 2 * PIECE_BYTES}`,
+      ]);
+      expect(server.photos.get(entry.uuid)).toEqual(bytes);
+      expect(await db.getPhoto(entry.uuid)).toBeUndefined();
+      expect(sync.status.get().error).toBeNull();
+    });
+
+    it("keeps the photo when the connection is gone, and after an app restart goes on where the server stopped", async () => {
+      const { entry, bytes } = bigPhoto(size);
+      await db.putPhoto(entry);
+      server.drops = [undefined, "after"]; // piece 2 arrives, then the phone goes into a cellar
+      const first = engine();
+      const realSend = server.sendPiece.bind(server);
+      server.sendPiece = async (...args) => {
+        try {
+          return await realSend(...args);
+        } finally {
+          if (server.calls.length >= 3) server.down = true;
+        }
+      };
+      await first.sync();
+      expect(first.status.get().error).toBe("network");
+      expect(timers.at(-1)?.ms).toBeGreaterThan(0); // backs off
+      expect(await db.getPhoto(entry.uuid)).toMatchObject({ state: "queued", attempts: 1 });
+      expect(server.open.get(entry.uuid)?.received.length).toBe(2 * PIECE_BYTES);
+      first.stop();
+
+      // The app is closed and opened again: a new engine over the same store, nothing remembered but the photo.
+      server.down = false;
+      server.sendPiece = realSend;
+      server.calls = [];
+      const second = engine();
+      await second.sync();
+      expect(server.calls).toEqual(["POST", `PATCH@524288+${size - 2 * PIECE_BYTES}`]);
+      expect(server.photos.get(entry.uuid)).toEqual(bytes);
+      expect(await db.getPhoto(entry.uuid)).toBeUndefined();
+    });
+
+    it("follows the server's offset on a 409, and resends a file damaged on the way once", async () => {
+      const { entry, bytes } = bigPhoto(size);
+      await db.putPhoto(entry);
+      // The server already has the first piece (sent by a run whose answers were all lost), but the phone's open says 0.
+      server.open.set(entry.uuid, { size, sha256: await sha256Hex(entry.blob), received: bytes.slice(0, PIECE_BYTES) });
+      const realOpen = server.openUpload.bind(server);
+      server.openUpload = async (...args) => ({ ...(await realOpen(...args)), offset: 0 });
+      server.damageNext = true;
+      await engine().sync();
+      expect(server.calls.slice(0, 3)).toEqual(["POST", "PATCH@0+262144", "PATCH@262144+262144"]); // 409 -> its offset
+      expect(server.calls).toContain("DELETE"); // the damaged file discarded, then sent again from the start
+      expect(server.photos.get(entry.uuid)).toEqual(bytes);
+      expect(await db.getPhoto(entry.uuid)).toBeUndefined();
+    });
+
+    it("keeps a photo the server refuses under needs attention, and discards its upload", async () => {
+      const { entry } = bigPhoto(size);
+      await db.putPhoto(entry);
+      server.notAnImage = true;
+      await engine().sync();
+      expect(await db.getPhoto(entry.uuid)).toMatchObject({ state: "failed" });
+      expect((await db.all("problems")).map((p) => [p.kind, p.problem.detail])).toEqual([["photo.upload", "file: not an image"]]);
+      expect(server.calls.at(-1)).toBe("DELETE");
+      expect(server.open.size).toBe(0);
+      expect(server.photos.size).toBe(0);
+    });
   });
 });

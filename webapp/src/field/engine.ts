@@ -8,6 +8,12 @@
 // sending) stays in the outbox and is simply sent again. Each answer settles its change in one
 // IndexedDB transaction: applied/duplicate -> the server's result is stored, the change leaves
 // the outbox; rejected -> it moves to the problems ("needs attention") with the server's problem.
+//
+// Photos: a small one goes in one request (POST /photos); one larger than PIECE_BYTES goes in
+// pieces of PIECE_BYTES through the server's resumable uploads, so a connection lost in the
+// middle costs one piece, not the photo. The server keeps what arrived: after a dropped piece the
+// engine asks it (GET) how much it has and goes on from there, and after an app restart opening
+// the upload again (POST, idempotent) answers the same. Nothing about it is kept on the phone.
 import { ApiError, NetworkError } from "../api/client";
 import type { Problem, SyncAnswer, SyncChangeBody, SyncPull, Task, Visit } from "../api/types";
 import { createStore, type Store } from "../store";
@@ -20,10 +26,45 @@ export const RETRY_MAX_MS = 5 * 60_000;
 /** A pull now and then while the app is open, for visits planned meanwhile. */
 export const PERIODIC_MS = 5 * 60_000;
 
+/** Photos larger than this go in pieces of this size (resumable upload); smaller ones in one request. */
+export const PIECE_BYTES = 256 * 1024;
+/** Dropped pieces of one photo resumed at once within a run; past that the run backs off. */
+export const MAX_DROPS_PER_RUN = 3;
+
+/** Where a resumable upload stands on the server. */
+export interface UploadState {
+  offset: number;
+  complete: boolean;
+}
+
 export interface Transport {
   pull(since: string | null): Promise<SyncPull>;
   push(changes: SyncChangeBody[]): Promise<SyncAnswer[]>;
+  /** The one-piece upload (POST /photos). */
   upload(photo: PhotoEntry): Promise<void>;
+  /** Open (or find again: idempotent by UUID) a resumable upload: POST /photos/uploads. */
+  openUpload(photo: PhotoEntry, size: number, sha256: string | null): Promise<UploadState>;
+  /** How much of an upload arrived: GET /photos/uploads/{uuid} (404 when it is gone). */
+  uploadState(uuid: string): Promise<UploadState>;
+  /** The next piece at `offset`: PATCH /photos/uploads/{uuid} (409 with `offset` when it is not the server's). */
+  sendPiece(uuid: string, offset: number, piece: Blob): Promise<UploadState>;
+  /** Discard an unfinished upload: DELETE /photos/uploads/{uuid}. */
+  discardUpload(uuid: string): Promise<void>;
+}
+
+/** The SHA-256 of a file as hex (the server checks the whole photo against it); null without Web Crypto. */
+export async function sha256Hex(blob: Blob): Promise<string | null> {
+  const subtle = typeof crypto !== "undefined" ? crypto.subtle : undefined;
+  if (!subtle) return null; // an insecure context: the server then checks only that it is an image
+  const digest = new Uint8Array(await subtle.digest("SHA-256", await blob.arrayBuffer()));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The server's offset in a 409 answer to a piece sent at another offset. */
+function conflictOffset(error: unknown): number | null {
+  if (!(error instanceof ApiError) || error.status !== 409) return null;
+  const offset = (error.problem as { offset?: unknown }).offset;
+  return typeof offset === "number" && Number.isInteger(offset) && offset >= 0 ? offset : null;
 }
 
 export type SyncErrorKind = "offline" | "network" | "server" | "auth";
@@ -307,10 +348,16 @@ export class SyncEngine {
   private async uploadPhotos(): Promise<void> {
     for (const photo of await this.db.queuedPhotos()) {
       if (this.stopped) return;
+      const inPieces = photo.blob.size > PIECE_BYTES;
       try {
-        await this.transport.upload(photo);
+        if (inPieces) {
+          if (!(await this.uploadInPieces(photo))) return; // stopped half-way: the server keeps what it has
+        } else {
+          await this.transport.upload(photo);
+        }
       } catch (error) {
         if (error instanceof ApiError && !retryable(error) && !isAuth(error)) {
+          if (inPieces) await this.transport.discardUpload(photo.uuid).catch(() => undefined);
           await this.db.photoFailed(photo, {
             uuid: `photo:${photo.uuid}`, kind: "photo.upload", client_at: photo.taken_at, data: {},
             ref: { photo: photo.uuid, response: photo.response_uuid ?? undefined }, problem: problemFrom(error),
@@ -324,6 +371,60 @@ export class SyncEngine {
       }
       await this.db.deletePhoto(photo.uuid); // only after a 2xx
       this.changed();
+    }
+  }
+
+  /**
+   * Send a large photo in pieces, from wherever the server stands. Returns true once the server
+   * has the photo, false when the engine was stopped on the way; throws what the run should back
+   * off from (a connection that keeps dropping, a server error) or give up on (a refusal).
+   */
+  private async uploadInPieces(photo: PhotoEntry): Promise<boolean> {
+    const size = photo.blob.size;
+    const sha256 = await sha256Hex(photo.blob);
+    let state = await this.transport.openUpload(photo, size, sha256); // after a restart: the offset it has
+    let drops = 0;
+    let restarted = false;
+    while (!state.complete) {
+      if (this.stopped) return false;
+      const offset = state.offset;
+      if (!Number.isInteger(offset) || offset < 0 || offset >= size) {
+        throw new ApiError(502, { title: `The server reported ${offset} of ${size} bytes of photo ${photo.uuid}.` });
+      }
+      const piece = photo.blob.slice(offset, Math.min(size, offset + PIECE_BYTES));
+      try {
+        state = await this.transport.sendPiece(photo.uuid, offset, piece);
+        drops = 0;
+      } catch (error) {
+        const serverOffset = conflictOffset(error);
+        if (serverOffset !== null) {
+          state = { offset: serverOffset, complete: false }; // it has more (or less) than we thought: go on from its offset
+        } else if (error instanceof NetworkError && drops < MAX_DROPS_PER_RUN) {
+          drops += 1; // the connection dropped: did the piece arrive? Ask, and go on from there.
+          state = await this.resumeState(photo, size, sha256);
+        } else if (error instanceof ApiError && error.status === 404 && !restarted) {
+          restarted = true; // the upload expired on the server: start it again
+          state = await this.transport.openUpload(photo, size, sha256);
+        } else if (error instanceof ApiError && error.status === 422 && !restarted && offset + piece.size === size) {
+          // The whole file did not match its SHA-256 (a piece damaged on the way): send it all again, once.
+          restarted = true;
+          await this.transport.discardUpload(photo.uuid).catch(() => undefined);
+          state = await this.transport.openUpload(photo, size, sha256);
+        } else {
+          throw error;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Where the server stands with a photo's upload (opened again when it no longer knows it). */
+  private async resumeState(photo: PhotoEntry, size: number, sha256: string | null): Promise<UploadState> {
+    try {
+      return await this.transport.uploadState(photo.uuid);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return this.transport.openUpload(photo, size, sha256);
+      throw error;
     }
   }
 

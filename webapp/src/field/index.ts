@@ -3,12 +3,12 @@
 // check out, add a visit or a task, save a draft, submit a response, take a photo). Every
 // action is a change in the outbox, saved before the screen moves on, so it survives the app
 // being closed; the engine sends it when there is a connection.
-import { apiGet, apiSend, apiUpload } from "../api/client";
+import { apiGet, apiSend, apiSendBytes, apiUpload } from "../api/client";
 import type { DayPlan, FormSummary, ListProduct, Outcome, SyncAccount, SyncAnswer, SyncPull } from "../api/types";
 import { distanceMetres } from "../geo";
 import { createStore } from "../store";
 import { deleteFieldDbs, openFieldDb, photoUuids, type FieldDb } from "./db";
-import { SyncEngine, type SyncStatus, type Transport } from "./engine";
+import { SyncEngine, type SyncStatus, type Transport, type UploadState } from "./engine";
 import { localDay, overlayTasks, overlayVisits, visitDay, type TaskView, type VisitView } from "./overlay";
 import type {
   ChangeKind, ChangeRef, DraftRecord, OutboxEntry, PhotoEntry, ProblemEntry, ResponseRecord,
@@ -107,7 +107,43 @@ export const apiTransport: Transport = {
     if (photo.response_uuid) form.append("response_uuid", photo.response_uuid);
     await apiUpload("/photos", form, { signal: timeout(180_000) });
   },
+  async openUpload(photo, size, sha256) {
+    const body: Record<string, unknown> = { uuid: photo.uuid, size, taken_at: photo.taken_at };
+    if (sha256) body.sha256 = sha256;
+    if (typeof photo.lat === "number" && typeof photo.lon === "number") {
+      body.lat = photo.lat;
+      body.lon = photo.lon;
+    }
+    if (photo.response_uuid) body.response_uuid = photo.response_uuid;
+    return uploadState(await apiSend<UploadAnswer>("POST", "/photos/uploads", body, { signal: timeout(60_000) }));
+  },
+  async uploadState(uuid) {
+    // Never from the service worker's cache (the server says no-store; only GETs of lists and pages are kept anyway).
+    const { data } = await apiGet<UploadAnswer>(`/photos/uploads/${uuid}`, undefined, { signal: timeout(30_000) });
+    return uploadState(data);
+  },
+  async sendPiece(uuid, offset, piece) {
+    // 60 s for 256 KB: about 35 kbit/s, the worst of shop-floor 2G/3G that still gets anywhere.
+    const answer = await apiSendBytes<UploadAnswer>(
+      "PATCH", `/photos/uploads/${uuid}`, piece, "application/offset+octet-stream",
+      { "Upload-Offset": String(offset) }, { signal: timeout(60_000) },
+    );
+    return uploadState(answer);
+  },
+  async discardUpload(uuid) {
+    await apiSend("DELETE", `/photos/uploads/${uuid}`, undefined, { signal: timeout(30_000) });
+  },
 };
+
+/** The server's answer about a resumable upload: its offset, or the photo once complete. */
+interface UploadAnswer {
+  offset?: number;
+  complete?: boolean;
+}
+
+function uploadState(answer: UploadAnswer | null): UploadState {
+  return { offset: typeof answer?.offset === "number" ? answer.offset : 0, complete: answer?.complete === true };
+}
 
 function timeout(ms: number): AbortSignal | undefined {
   return typeof AbortSignal !== "undefined" && "timeout" in AbortSignal ? AbortSignal.timeout(ms) : undefined;
