@@ -365,6 +365,82 @@ def test_a_visit_offline_with_forms_reload_and_a_lost_answer(make_page: Any, api
     screenshot(page, "sync-done")
 
 
+def noisy_jpeg(width: int = 1600, height: int = 1200) -> dict[str, Any]:
+    """A camera-sized JPEG of noise: still well over 256 KB after the phone shrinks and re-encodes it."""
+    import os
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(buffer, "JPEG", quality=92)
+    return {"name": "shelf.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+
+
+def test_a_large_photo_goes_in_pieces_over_a_dropping_connection(make_page: Any, api: Any) -> None:
+    """A photo over 256 KB is sent in 256 KB pieces (resumable upload); one piece is lost on the
+    way and the answer to another is lost: the phone asks the server how much it has, goes on
+    from there, and the server ends with the photo once, linked to its response."""
+    rep = api(REP1)
+    account = rep1_accounts(rep)[1]
+    visit = plan_visit(rep, account, 660)
+    page = phone_for(make_page, api, account, metres_north=20)
+    page.goto("/")
+    expect(sync_chip(page)).to_contain_text("Synced", timeout=SYNC_TIMEOUT_MS)
+
+    requests: list[str] = []
+    announced: dict[str, Any] = {}
+
+    def flaky(route: Any) -> None:
+        request = route.request
+        if request.method == "POST":
+            announced.update(request.post_data_json)
+        offset = request.headers.get("upload-offset")
+        requests.append(f"{request.method}@{offset}" if offset is not None else request.method)
+        patches = sum(r.startswith("PATCH") for r in requests)
+        if request.method == "PATCH" and patches == 2:
+            route.abort("connectionreset")  # lost on the way: the server never sees it
+        elif request.method == "PATCH" and patches == 4:
+            route.fetch()  # the server appends it...
+            route.abort("connectionreset")  # ...and the phone never hears of it
+        else:
+            route.fallback()
+
+    page.route("**/api/v1/photos/uploads**", flaky)
+    screen(page).locator(f'.visit-link[data-visit-uuid="{visit["uuid"]}"]').click()
+    body = screen(page)
+    body.get_by_role("button", name="Check in").click()
+    expect(body.locator(".checkin-done .panel-title")).to_contain_text("Checked in at")
+    body.locator('.form-item[data-form-key="availability_check"] a').click()
+    form = screen(page)
+    rows = form.locator(".grid-row")
+    rows.nth(0).locator('[data-column="available"]').get_by_role("button", name="Yes").click()
+    rows.nth(1).locator('[data-column="available"]').get_by_role("button", name="No").click()
+    rows.nth(1).locator('[data-column="reason"] select').select_option("not_listed")
+    photo = form.locator('[data-question="shelf_photo"]')
+    photo.locator('input[type="file"]').set_input_files(noisy_jpeg())
+    expect(photo.locator(".photo img")).to_have_count(1)
+    form.locator('[data-question="found_barcode"] input').fill(with_check_digit("426059900010"))
+    form.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(account["outlet"]["name"])
+    expect(sync_chip(page)).to_contain_text("Synced", timeout=SYNC_TIMEOUT_MS)
+    page.goto("/sync")
+    expect(screen(page).locator(".sync-photos")).to_have_text("0", timeout=SYNC_TIMEOUT_MS)
+
+    size, piece = announced["size"], 256 * 1024
+    assert size > 2 * piece, f"the photo should take several pieces, it has {size} bytes"
+    expected = ["POST", "PATCH@0", f"PATCH@{piece}", "GET", f"PATCH@{piece}", f"PATCH@{2 * piece}", "GET"]
+    expected += [f"PATCH@{offset}" for offset in range(3 * piece, size, piece)]
+    assert requests == expected, requests
+    assert len(announced.get("sha256", "")) == 64 and announced["response_uuid"]
+
+    responses = rep.get(f"/api/v1/responses?visit_uuid={visit['uuid']}").get_json()["items"]
+    assert [r["form"]["key"] for r in responses] == ["availability_check"]
+    photos = rep.get(f"/api/v1/responses/{responses[0]['id']}").get_json()["photos"]
+    assert [p["status"] for p in photos] == ["uploaded"], photos
+    stored = rep.get(f"/api/v1/photos/uploads/{announced['uuid']}").get_json()
+    assert stored["complete"] is True and stored["size"] == size
+
+
 def test_a_refused_change_needs_attention(make_page: Any, api: Any, screenshot: Any) -> None:
     """A check-in made offline for a visit that was cancelled meanwhile is refused by the server:
     it shows under "needs attention" with the server's words until the rep discards it."""

@@ -133,7 +133,11 @@ CUT_LABELS = """() => [...document.querySelectorAll('.bottom-nav .nav-label')]
     ("login", "bar", "more"),
     [
         ("rep1@demo.rayon.test", ["Aujourd’hui", "À proximité", "Carte", "Clients"], ["Recherche"]),
-        ("manager1@demo.rayon.test", ["Planifier", "Clients", "Analyses", "Carte"], ["Aujourd’hui", "À proximité", "Recherche"]),
+        (
+            "manager1@demo.rayon.test",
+            ["Planifier", "Clients", "Analyses", "Carte"],
+            ["Aujourd’hui", "À proximité", "Recherche"],
+        ),
         ("hq@demo.rayon.test", ["Analyses", "Clients", "Carte", "À proximité"], ["Recherche"]),
     ],
 )
