@@ -136,7 +136,7 @@ CUT_LABELS = """() => [...document.querySelectorAll('.bottom-nav .nav-label')]
         (
             "manager1@demo.rayon.test",
             ["Planifier", "Clients", "Analyses", "Carte"],
-            ["Aujourd’hui", "À proximité", "Recherche"],
+            ["Aujourd’hui", "À proximité", "Qualité des données", "Recherche"],
         ),
         ("hq@demo.rayon.test", ["Analyses", "Clients", "Carte", "À proximité"], ["Recherche"]),
     ],

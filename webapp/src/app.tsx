@@ -22,10 +22,11 @@ import { hasInsights, LazyInsights } from "./hq/LazyInsights";
 import { hasPlanner, LazyPlanner } from "./planner/LazyPlanner";
 import { startField, stopField } from "./field";
 import { homeTab, splitTabs, tabOrder } from "./nav";
+import { Review } from "./quality/Review";
 import { can, sessionStore } from "./session";
 import { useStore } from "./store";
 
-const TAB_NAMES: readonly TabName[] = ["today", "plan", "insights", "nearby", "accounts", "map", "search"];
+const TAB_NAMES: readonly TabName[] = ["today", "plan", "insights", "nearby", "accounts", "map", "search", "review"];
 
 /** Users who record visits have the day on the phone (Today, visits, forms, sync): reps, managers, admins. */
 export function hasDay(me: Me): boolean {
@@ -33,8 +34,9 @@ export function hasDay(me: Me): boolean {
 }
 
 /** The tab a route shows: "/" is the first tab of the user's bar (Today for a rep, Plan for a manager, Insights for HQ). */
-function tabOf(route: Route, day: boolean, insights = false, planner = false): TabName | null {
+function tabOf(route: Route, day: boolean, insights = false, planner = false, review = false): TabName | null {
   if (route.name === "plan" && !planner) return null;
+  if (route.name === "review" && !review) return null;
   if (route.name === "home") return homeTab({ day, insights, planner });
   if (route.name === "insights" && !insights) return null;
   if (route.name === "today" && !day) return null;
@@ -125,8 +127,9 @@ function Main({ me, route }: { me: Me; route: Route }) {
   const day = hasDay(me);
   const insights = hasInsights(me);
   const planner = hasPlanner(me);
-  const tab = tabOf(route, day, insights, planner);
-  const { bar, more } = splitTabs(tabOrder({ day, insights, planner }));
+  const review = can(me, "duplicates.merge") && can(me, "corrections.propose");
+  const tab = tabOf(route, day, insights, planner, review);
+  const { bar, more } = splitTabs(tabOrder({ day, insights, planner, review }));
   const [visited, setVisited] = useState<ReadonlySet<TabName>>(() => new Set(tab ? [tab] : []));
   const [lastTab, setLastTab] = useState<TabName>(tab ?? (day ? "today" : "nearby"));
   const onDay = route.name === "visit" || route.name === "visitForm" || route.name === "sync";
@@ -228,12 +231,17 @@ function Main({ me, route }: { me: Me; route: Route }) {
             <LazyPlanner me={me} />
           </section>
         )}
+        {review && visited.has("review") && (
+          <section class="screen" hidden={tab !== "review"}>
+            <Review active={tab === "review"} />
+          </section>
+        )}
         {insights && visited.has("insights") && (
           <section class="screen" hidden={tab !== "insights"}>
             <LazyInsights me={me} view={route.name === "insights" ? route.view : "overview"} active={tab === "insights"} />
           </section>
         )}
-        {(route.name === "notFound" || (!day && (route.name === "today" || onDay)) || (!insights && route.name === "insights") || (!planner && route.name === "plan")) && (
+        {(route.name === "notFound" || (!day && (route.name === "today" || onDay)) || (!insights && route.name === "insights") || (!planner && route.name === "plan") || (!review && route.name === "review")) && (
           <section class="screen">
             <div class="screen-body">
               <p class="message">{i18n.t("app.notFound")}</p>

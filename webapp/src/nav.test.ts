@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { homeTab, splitTabs, tabOrder } from "./nav";
 
 const rep = { day: true, planner: false, insights: false };
-const manager = { day: true, planner: true, insights: true };
+const manager = { day: true, planner: true, insights: true, review: true };
 const hq = { day: false, planner: false, insights: true };
 
 describe("bottom navigation", () => {
@@ -10,7 +10,7 @@ describe("bottom navigation", () => {
     expect(splitTabs(tabOrder(rep))).toEqual({ bar: ["today", "nearby", "map", "accounts"], more: ["search"] });
     expect(splitTabs(tabOrder(manager))).toEqual({
       bar: ["plan", "accounts", "insights", "map"],
-      more: ["today", "nearby", "search"],
+      more: ["today", "nearby", "review", "search"],
     });
     expect(splitTabs(tabOrder(hq))).toEqual({ bar: ["insights", "accounts", "map", "nearby"], more: ["search"] });
     for (const who of [rep, manager, hq]) {

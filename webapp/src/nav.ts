@@ -9,16 +9,19 @@ export interface NavCapabilities {
   day: boolean;
   planner: boolean;
   insights: boolean;
+  /** Decides on corrections and duplicates (data quality): managers, admins. */
+  review?: boolean;
 }
 
 /** The tabs a user has, most used first. */
-export function tabOrder({ day, planner, insights }: NavCapabilities): TabName[] {
+export function tabOrder({ day, planner, insights, review = false }: NavCapabilities): TabName[] {
   let order: TabName[];
-  if (planner) order = ["plan", "accounts", "insights", "map", "today", "nearby", "search"]; // manager, admin
-  else if (insights) order = ["insights", "accounts", "map", "nearby", "today", "search"]; // head office
-  else order = ["today", "nearby", "map", "accounts", "search"]; // rep
+  if (planner) order = ["plan", "accounts", "insights", "map", "today", "nearby", "review", "search"]; // manager, admin
+  else if (insights) order = ["insights", "accounts", "map", "nearby", "today", "review", "search"]; // head office
+  else order = ["today", "nearby", "map", "accounts", "review", "search"]; // rep
   return order.filter(
-    (name) => (name !== "today" || day) && (name !== "insights" || insights) && (name !== "plan" || planner),
+    (name) => (name !== "today" || day) && (name !== "insights" || insights) && (name !== "plan" || planner)
+      && (name !== "review" || review),
   );
 }
 

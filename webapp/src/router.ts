@@ -20,9 +20,10 @@ export type Route =
   | { name: "invite"; token: string }
   | { name: "insights"; view: "overview" | "explore" | "map" | "exports" }
   | { name: "plan" }
+  | { name: "review" }
   | { name: "notFound" };
 
-export type TabName = "today" | "nearby" | "accounts" | "map" | "search" | "insights" | "plan";
+export type TabName = "today" | "nearby" | "accounts" | "map" | "search" | "insights" | "plan" | "review";
 
 /** Where to go after logging in: a path of this app only (never another site, never the login again). */
 export function safeNext(next: string | null | undefined): string | null {
@@ -38,6 +39,7 @@ export function parseRoute(pathname: string, search = ""): Route {
   if (path === "/sync") return { name: "sync" };
   if (path === "/nearby") return { name: "nearby" };
   if (path === "/plan") return { name: "plan" };
+  if (path === "/review") return { name: "review" };
   if (path === "/accounts") return { name: "accounts" };
   if (path === "/map") return { name: "map" };
   if (path === "/search") return { name: "search", q: new URLSearchParams(search).get("q") ?? "" };
@@ -71,6 +73,7 @@ export const paths = {
   account: (id: number) => `/accounts/${id}`,
   insights: "/insights",
   plan: "/plan",
+  review: "/review",
   login: (next: string | null = null) => (next ? `/login?next=${encodeURIComponent(next)}` : "/login"),
 };
 

@@ -58,7 +58,7 @@ export function UpdateBanner() {
   );
 }
 
-const TABS: ReadonlyArray<{ name: TabName; href: string; icon: "today" | "nearby" | "accounts" | "map" | "search" | "chart" | "route" }> = [
+const TABS: ReadonlyArray<{ name: TabName; href: string; icon: "today" | "nearby" | "accounts" | "map" | "search" | "chart" | "route" | "flag" }> = [
   { name: "today", href: paths.today, icon: "today" },
   { name: "plan", href: paths.plan, icon: "route" },
   { name: "insights", href: paths.insights, icon: "chart" },
@@ -66,6 +66,7 @@ const TABS: ReadonlyArray<{ name: TabName; href: string; icon: "today" | "nearby
   { name: "accounts", href: paths.accounts, icon: "accounts" },
   { name: "map", href: paths.map, icon: "map" },
   { name: "search", href: paths.search(), icon: "search" },
+  { name: "review", href: paths.review, icon: "flag" },
 ];
 
 /** The bottom bar: at most five entries (the role's most used tabs, then "More"). */

@@ -64,6 +64,7 @@ export function changeTitle(change: Pick<OutboxEntry | ProblemEntry, "kind" | "r
 }
 
 function placeOf(ref: ChangeRef, view: FieldView): string | null {
+  if (ref.outlet_name) return ref.outlet_name;
   if (ref.visit) {
     const visit = view.visits.find((v) => v.uuid === ref.visit);
     if (visit) return visit.outlet.name;

@@ -410,6 +410,32 @@ export async function clearPlan(day: string): Promise<void> {
   await reloadNow();
 }
 
+// --- data quality ---
+
+/**
+ * A correction of an outlet's public facts (closed, moved, renamed...), through the outbox like
+ * every change: made offline, it is sent with the next sync (sync kind correction.propose).
+ */
+export async function proposeCorrectionLater(
+  outlet: { id: number; name: string }, kind: string, values: Record<string, unknown>,
+): Promise<OutboxEntry> {
+  return enqueue("correction.propose", { outlet_id: outlet.id, kind, values }, { outlet: outlet.id, outlet_name: outlet.name });
+}
+
+/** Whether the phone's store is open (the user has a day): changes can go through the outbox. */
+export function fieldOpen(): boolean {
+  return current !== null;
+}
+
+/** The last outlet changes (closed, moved... stores of the user's accounts) seen online, for offline. */
+export async function savedOutletChanges<T>(): Promise<T | null> {
+  return (await current?.db.meta<T>("outletChanges")) ?? null;
+}
+
+export async function saveOutletChanges<T>(items: T): Promise<void> {
+  await current?.db.setMeta("outletChanges", items);
+}
+
 // --- forms ---
 
 export function draftKey(visitUuid: string, formId: number): string {

@@ -12,7 +12,8 @@ export type ChangeKind =
   | "contact.update"
   | "task.create"
   | "task.update"
-  | "response.submit";
+  | "response.submit"
+  | "correction.propose";
 
 /** What a change is about on the phone (to show it in lists, and to lay it over the pulled data). */
 export interface ChangeRef {
@@ -20,6 +21,9 @@ export interface ChangeRef {
   task?: string;
   response?: string;
   account?: number;
+  /** A correction's outlet (which may be no account of the rep's), and its name to show. */
+  outlet?: number;
+  outlet_name?: string;
 }
 
 /** A change made on the phone and not yet answered by the server. */

@@ -349,6 +349,7 @@ const de: Messages = {
   "kind.task.create": "Neue Nachfassaufgabe",
   "kind.task.update": "Änderung an Nachfassaufgabe",
   "kind.response.submit": "Formular",
+  "kind.correction.propose": "Korrektur von Marktdaten",
   "kind.photo.upload": "Foto",
 
   "settings.unsent.one": "{count} Änderung wurde noch nicht gesendet. Wenn Sie sich jetzt abmelden, wird sie von diesem Telefon gelöscht.",
@@ -468,6 +469,8 @@ const de: Messages = {
 
   // HQ dashboards (webapp/src/hq/)
   "nav.insights": "Analysen",
+  "nav.review": "Datenqualität",
+  "review.title": "Datenqualität",
   "hq.title": "Analysen",
   "insights.title": "Analysen",
   "hq.scope.org": "{org}, alle Teams",

@@ -350,6 +350,7 @@ const en = {
   "kind.task.create": "New follow-up",
   "kind.task.update": "Follow-up change",
   "kind.response.submit": "Form",
+  "kind.correction.propose": "Correction of store data",
   "kind.photo.upload": "Photo",
 
   "settings.unsent.one": "{count} change has not been sent yet. Logging out now deletes it from this phone.",
@@ -469,6 +470,8 @@ const en = {
 
   // HQ dashboards (webapp/src/hq/)
   "nav.insights": "Insights",
+  "nav.review": "Data quality",
+  "review.title": "Data quality",
   "hq.title": "Insights",
   "insights.title": "Insights",
   "hq.scope.org": "All of {org}",

@@ -349,6 +349,7 @@ const fr: Messages = {
   "kind.task.create": "Nouvelle relance",
   "kind.task.update": "Modification de la relance",
   "kind.response.submit": "Formulaire",
+  "kind.correction.propose": "Correction des données du magasin",
   "kind.photo.upload": "Photo",
 
   "settings.unsent.one": "{count} modification n’a pas encore été envoyée. Vous déconnecter maintenant l’efface de ce téléphone.",
@@ -468,6 +469,8 @@ const fr: Messages = {
 
   // HQ dashboards (webapp/src/hq/)
   "nav.insights": "Analyses",
+  "nav.review": "Qualité des données",
+  "review.title": "Qualité des données",
   "hq.title": "Analyses",
   "insights.title": "Analyses",
   "hq.scope.org": "{org}, toutes les équipes",

@@ -14,6 +14,8 @@ import { DAY_CODES, localTime, timeZoneOf } from "../hours";
 import { useI18n, type MessageKey } from "../i18n";
 import { back, paths } from "../router";
 import { useStore } from "../store";
+import { can, sessionStore } from "../session";
+import { CorrectionPanel } from "../quality/CorrectionPanel";
 
 function MiniMap({ outlet }: { outlet: Detail }) {
   const { t } = useI18n();
@@ -93,6 +95,8 @@ export function OutletDetail({ id }: { id: number }) {
   const [state, setState] = useState<{ id: number; outlet: Detail | null; error: unknown }>({ id, outlet: null, error: null });
   const [attempt, setAttempt] = useState(0);
   const refreshed = useStore(refreshStore);
+  const session = useStore(sessionStore);
+  const mayPropose = session.status === "signedIn" && can(session.me, "corrections.propose");
 
   useEffect(() => {
     const controller = new AbortController();
@@ -195,6 +199,8 @@ export function OutletDetail({ id }: { id: number }) {
                 <p class="message">{t("detail.hoursUnknown")}</p>
               )}
             </section>
+
+            {mayPropose && <CorrectionPanel outlet={outlet} />}
 
             <p class="provenance">
               {t("detail.source")}: {sourceLabel ?? "—"} · {t("detail.lastVerified")}:{" "}

@@ -20,6 +20,7 @@ import { useI18n, type I18n, type MessageKey } from "../i18n";
 import { navigate, paths } from "../router";
 import { useStore } from "../store";
 import { TodayMap, type RouteStop } from "./TodayMap";
+import { OutletChanges } from "../quality/OutletChanges";
 
 export function clockOfMinutes(minutes: number, locale: string): string {
   const h = Math.floor(minutes / 60);
@@ -302,6 +303,7 @@ export function Today() {
           )}
         </div>
         {picking && <AccountPicker onCancel={() => setPicking(false)} />}
+        <OutletChanges />
         {overdue.length > 0 && (
           <section class="section" aria-labelledby="overdue-title">
             <h2 id="overdue-title" class="section-title">{t("today.overdue")} <span class="count">({overdue.length})</span></h2>
