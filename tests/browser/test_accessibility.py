@@ -101,3 +101,33 @@ def test_the_planner_has_no_accessibility_violations(make_page: Any, api: Any, a
     body.get_by_role("button", name="Coverage").click()
     expect(body.locator(".planner-table")).to_be_visible()
     assert violations(page) == []
+
+
+def test_more_corrections_and_the_review_have_no_accessibility_violations(
+    make_page: Any, api: Any, axe_ready: None
+) -> None:
+    """On a phone: the "More" sheet, the outlet page's correction form and the manager's data-quality
+    review pass axe's WCAG 2 A/AA rules."""
+    me = api(MANAGER1).get("/api/v1/auth/me").get_json()["user"]
+    outlet_id = api(MANAGER1).get("/api/v1/accounts?sort=name&limit=1").get_json()["items"][0]["outlet"]["id"]
+    proposed = api(REP1).post(
+        "/api/v1/corrections",
+        json={"outlet_id": outlet_id, "kind": "contact", "values": {"website": "https://quokka.example"}},
+    )
+    assert proposed.status_code in (200, 201), proposed.get_json()
+    page = make_page(login=MANAGER1, bypass_csp=True)
+    page.add_init_script(f"localStorage.setItem('rayon.lang.u{me['id']}', 'en');")
+    page.goto("/review")
+    card = screen(page).locator(f'[data-correction-id="{proposed.get_json()["id"]}"]')
+    expect(card.get_by_role("button", name="Withdraw")).to_be_visible()
+    assert violations(page) == []
+    page.get_by_role("navigation").get_by_role("button", name="More").click()
+    expect(page.get_by_role("dialog", name="More")).to_be_visible()
+    assert violations(page) == []
+    page.keyboard.press("Escape")
+    page.goto(f"/outlets/{outlet_id}")
+    panel = screen(page).locator(".correction-panel")
+    panel.get_by_role("button", name="Propose a correction").click()
+    panel.get_by_label("Phone or website").check()
+    expect(panel.get_by_role("textbox", name="Website")).to_be_visible()
+    assert violations(page) == []
