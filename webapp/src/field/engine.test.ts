@@ -431,7 +431,13 @@ describe("sync engine", () => {
       await db.putPhoto(entry);
       server.drops = [undefined, "before", "after"]; // piece 2 lost on the way, then its resend arrives but not the answer
       const sync = engine();
+      const progress: number[] = [];
+      sync.status.subscribe((s) => {
+        if (s.photo && progress.at(-1) !== s.photo.sent) progress.push(s.photo.sent);
+      });
       await sync.sync();
+      expect(progress).toEqual([0, PIECE_BYTES, 2 * PIECE_BYTES]); // what the server has, before each piece
+      expect(sync.status.get().photo).toBeNull();
       expect(server.calls).toEqual([
         "POST", "PATCH@0+262144",
         "PATCH@262144+262144", "GET", // lost: the server still has one piece

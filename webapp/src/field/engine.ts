@@ -81,6 +81,8 @@ export interface SyncStatus {
   failures: number;
   /** When the next try is due (ms since 1970), after a failure. */
   retryAt: number | null;
+  /** The photo being sent in pieces: how many of its bytes the server has. */
+  photo: { uuid: string; sent: number; size: number } | null;
 }
 
 export interface EngineOptions {
@@ -161,7 +163,7 @@ export class SyncEngine {
       ...options,
     };
     this.status = createStore<SyncStatus>({
-      running: false, lastSyncAt, error: null, errorDetail: null, failures: 0, retryAt: null,
+      running: false, lastSyncAt, error: null, errorDetail: null, failures: 0, retryAt: null, photo: null,
     });
   }
 
@@ -380,6 +382,14 @@ export class SyncEngine {
    * off from (a connection that keeps dropping, a server error) or give up on (a refusal).
    */
   private async uploadInPieces(photo: PhotoEntry): Promise<boolean> {
+    try {
+      return await this.sendPieces(photo);
+    } finally {
+      this.status.set((s) => ({ ...s, photo: null }));
+    }
+  }
+
+  private async sendPieces(photo: PhotoEntry): Promise<boolean> {
     const size = photo.blob.size;
     const sha256 = await sha256Hex(photo.blob);
     let state = await this.transport.openUpload(photo, size, sha256); // after a restart: the offset it has
@@ -387,6 +397,7 @@ export class SyncEngine {
     let restarted = false;
     while (!state.complete) {
       if (this.stopped) return false;
+      this.status.set((s) => ({ ...s, photo: { uuid: photo.uuid, sent: state.offset, size } }));
       const offset = state.offset;
       if (!Number.isInteger(offset) || offset < 0 || offset >= size) {
         throw new ApiError(502, { title: `The server reported ${offset} of ${size} bytes of photo ${photo.uuid}.` });

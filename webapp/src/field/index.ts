@@ -51,7 +51,7 @@ const EMPTY: FieldView = {
 
 export const fieldStore = createStore<FieldView>(EMPTY);
 export const syncStatusStore = createStore<SyncStatus>({
-  running: false, lastSyncAt: null, error: null, errorDetail: null, failures: 0, retryAt: null,
+  running: false, lastSyncAt: null, error: null, errorDetail: null, failures: 0, retryAt: null, photo: null,
 });
 
 interface Current {

@@ -318,6 +318,7 @@ const de: Messages = {
   "sync.never": "Nie",
   "sync.waiting": "Wartende Änderungen",
   "sync.photosWaiting": "Wartende Fotos",
+  "sync.photoProgress": "Wird gesendet: {percent} angekommen",
   "sync.now": "Jetzt synchronisieren",
   "sync.running": "Synchronisiert…",
   "sync.error.network": "Der Server war nicht erreichbar. Nächster Versuch um {time}.",

@@ -319,6 +319,7 @@ const en = {
   "sync.never": "Never",
   "sync.waiting": "Changes waiting",
   "sync.photosWaiting": "Photos waiting",
+  "sync.photoProgress": "Sending one: {percent} arrived",
   "sync.now": "Sync now",
   "sync.running": "Syncing…",
   "sync.error.network": "The server could not be reached. Next try at {time}.",

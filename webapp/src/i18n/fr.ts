@@ -318,6 +318,7 @@ const fr: Messages = {
   "sync.never": "Jamais",
   "sync.waiting": "Modifications en attente",
   "sync.photosWaiting": "Photos en attente",
+  "sync.photoProgress": "Envoi en cours : {percent} reçus",
   "sync.now": "Synchroniser",
   "sync.running": "Synchronisation…",
   "sync.error.network": "Le serveur est injoignable. Prochain essai à {time}.",

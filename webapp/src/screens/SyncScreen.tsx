@@ -101,6 +101,13 @@ export function SyncScreen() {
           <div>
             <dt>{t("sync.photosWaiting")}</dt>
             <dd class="sync-photos">{formatNumber(view.photosWaiting, locale)}</dd>
+            {status.photo && (
+              <dd class="small sync-photo-progress">
+                {t("sync.photoProgress", {
+                  percent: new Intl.NumberFormat(locale, { style: "percent" }).format(status.photo.sent / status.photo.size),
+                })}
+              </dd>
+            )}
           </div>
         </dl>
         <div class="form-alert" role="status">
