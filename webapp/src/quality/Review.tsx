@@ -124,6 +124,7 @@ function PairCard({ pair, onDone }: { pair: DuplicatePair; onDone: (message: str
       <p class="small">
         {q.t("duplicates.alike", { percent, distance: formatDistance(pair.distance_m ?? 0, q.locale) })}
       </p>
+      {pair.scope === "public" && <p class="small muted">{q.t("duplicates.moderator")}</p>}
       <ul class="review-pair">
         {pair.outlets.map((outlet, i) => (
           <li key={outlet?.id ?? i} class="review-side">
