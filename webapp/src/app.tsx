@@ -22,7 +22,7 @@ import { hasInsights, LazyInsights } from "./hq/LazyInsights";
 import { hasPlanner, LazyPlanner } from "./planner/LazyPlanner";
 import { startField, stopField } from "./field";
 import { homeTab, splitTabs, tabOrder } from "./nav";
-import { Review } from "./quality/Review";
+import { LazyReview } from "./quality/LazyReview";
 import { can, sessionStore } from "./session";
 import { useStore } from "./store";
 
@@ -233,7 +233,7 @@ function Main({ me, route }: { me: Me; route: Route }) {
         )}
         {review && visited.has("review") && (
           <section class="screen" hidden={tab !== "review"}>
-            <Review active={tab === "review"} />
+            <LazyReview active={tab === "review"} />
           </section>
         )}
         {insights && visited.has("insights") && (
