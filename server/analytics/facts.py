@@ -20,13 +20,16 @@ import datetime as dt
 import decimal
 import json
 import logging
+import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
-from sqlalchemy import and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import and_, delete, event, func, insert, or_, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from server.analytics import config as settings
@@ -570,23 +573,79 @@ def _territory_of_outlet(session: Session, org_id: int, outlet_id: int) -> int |
     ).scalar()
 
 
-def record_response(session: Session, response: Any) -> None:
-    """Keep the facts and rollups up to date with one newly stored response (same transaction).
+PENDING = "analytics_pending"
+#: Pauses before the attempts to write a response's facts again (a deadlock on a hot rollup row).
+WRITE_RETRY_SECONDS = (0.05, 0.2, 0.5)
 
-    A failure here never refuses the rep's response: it is logged, its savepoint rolled back, and the
-    organization's facts are marked stale, so the next analytics request rebuilds them.
+
+def record_response(session: Session, response: Any) -> None:
+    """Keep the facts and rollups up to date with one newly stored response.
+
+    The facts are written right after the response's transaction commits, in a short transaction of
+    their own (:func:`_write_pending`), not inside it: a sync batch of fifty store checks must not hold
+    the rollup rows that every other rep's batch updates too (under load that serialised the whole
+    field force and deadlocked). A response whose transaction is rolled back writes nothing. A failure
+    never touches the rep's response: it is retried, then logged and the organization's facts marked
+    stale, so the next analytics request rebuilds them.
     """
+    session.info.setdefault(PENDING, []).append((response.org_id, response.id))
+
+
+@event.listens_for(Session, "after_commit")
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    for org_id, response_id in pending:
+        _write_one(engine, org_id, response_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def _write_one(engine: Any, org_id: int, response_id: int) -> None:
+    from server.surveys.models import SurveyResponse
+
+    failure: BaseException | None = None
+    for pause in (*WRITE_RETRY_SECONDS, None):
+        with Session(bind=engine) as own:
+            try:
+                response = own.get(SurveyResponse, response_id)
+                if response is None:  # rolled back to its savepoint (a rejected sync change)
+                    return
+                _record_response(own, response)
+                own.commit()
+                return
+            except OperationalError as exc:  # a deadlock or a busy database: again, shortly
+                own.rollback()
+                failure = exc
+                if pause is None:
+                    break
+                log.info("analytics facts of response %s: %s; again", response_id, exc.orig)
+                time.sleep(pause * (1 + random.random()))
+            except Exception as exc:  # noqa: BLE001 - the response matters more than its analytics
+                own.rollback()
+                failure = exc
+                break
+    log.error(
+        "analytics facts of response %s not written; the organization will be rebuilt",
+        response_id,
+        exc_info=failure,
+    )
     try:
-        with session.begin_nested():
-            _record_response(session, response)
-    except Exception:  # noqa: BLE001 - the response matters more than its analytics
-        log.exception("analytics facts of response %s not written; the organization will be rebuilt", response.id)
-        state = session.get(AnalyticsSettings, response.org_id)
-        if state is None:
-            state = AnalyticsSettings(org_id=response.org_id, config={})
-            session.add(state)
-        state.built_at = None
-        session.flush()
+        with Session(bind=engine) as own:
+            state = own.get(AnalyticsSettings, org_id)
+            if state is None:
+                own.add(AnalyticsSettings(org_id=org_id, config={}))
+            else:
+                state.built_at = None
+            own.commit()
+    except Exception:  # noqa: BLE001
+        log.exception("organization %s could not be marked for an analytics rebuild", org_id)
 
 
 def _record_response(session: Session, response: Any) -> None:

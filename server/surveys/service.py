@@ -544,7 +544,7 @@ def submit_response(
             )
         )
     session.flush()
-    from server.analytics.facts import record_response  # the analytics facts, in the same transaction
+    from server.analytics.facts import record_response  # the analytics facts, once this transaction commits
 
     record_response(session, response)
     return response, True
