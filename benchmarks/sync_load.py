@@ -635,6 +635,13 @@ def write_markdown(r: dict[str, Any]) -> None:
             "with 20 % of batches sent twice, 5 % of connections dropped after sending, and the server killed "
             "(SIGKILL) and restarted once halfway.",
             "",
+            f"Photos: {r['found']['photos']:,} stored, {r['found']['photos_sent_in_pieces']:,} of them sent as "
+            "resumable uploads in three pieces (connections dropped between and during pieces), the others in one "
+            "request; "
+            f"{r['found']['responses_with_linked_photo']:,} responses with their photo linked, "
+            f"{r['found']['open_photo_uploads']} uploads left open. Server errors (5xx answers): "
+            f"{', '.join(f'{k}: {v}' for k, v in sorted(r['server_errors'].items())) or 'none'}.",
+            "",
             "| db | changes/s | 50-change batch p50 | p95 | retries | answers | server killed | lost | duplicated |",
             "|---|---|---|---|---|---|---|---|---|",
             f"| {r['db']} | {r['changes_per_second']} | {r['batch50_p50_ms']} ms | {r['batch50_p95_ms']} ms | "

@@ -86,12 +86,17 @@ def open_upload(session: Session, user: User, body: Any, max_bytes: int) -> tupl
     if not 0 < size <= max_bytes:
         raise field_error("size", f"a photo has 1 to {max_bytes:,} bytes", "body")
     uuid = str(canonical_uuid(str(values["uuid"])))
+    # The upload first (locked): a last piece still being stored holds it, and once that commits the
+    # photo below is visible, so a phone asking again meanwhile never opens a second upload.
+    upload = _find(session, user.org_id, uuid, lock=True)
     photo = session.execute(select(Photo).where(Photo.org_id == user.org_id, Photo.uuid == uuid)).scalar_one_or_none()
     if photo is not None:
         if photo.uploaded_by_id == user.id and photo.original_bytes == size:
+            if upload is not None:  # left from before the photo was complete
+                session.delete(upload)
+                session.flush()
             return photo, False  # already complete: the client only missed the answer
         raise _uuid_taken(uuid)
-    upload = _find(session, user.org_id, uuid, lock=True)
     if upload is not None:
         if upload.user_id != user.id or upload.size != size:
             raise _uuid_taken(uuid)

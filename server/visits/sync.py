@@ -34,6 +34,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from server.accounts import service as accounts
 from server.accounts.models import Account, Contact
@@ -386,37 +387,51 @@ def _apply_one(session: Session, user: User, raw: Any, index: int, known: dict[s
         )
         return {"index": index, "uuid": change_uuid, "status": "rejected", "problem": problem.to_dict()}
     schema, handler = KINDS[change["kind"]]
-    savepoint = session.begin_nested()
-    try:
-        data = _load(schema(), change["data"], f"changes[{index}].data")
-        result = handler(session, user, data, change["client_at"], change_uuid, change["data"])
-        entry = SyncChange(
-            org_id=user.org_id,
-            user_id=user.id,
-            uuid=change_uuid,
-            kind=change["kind"],
-            body_hash=body_hash,
-            client_at=change["client_at"],
-            status="applied",
-            result=json.loads(json.dumps(result, default=str)),
-        )
-        session.add(entry)
-        session.flush()
-        savepoint.commit()
-        known[change_uuid] = entry
-    except Problem as problem:
-        savepoint.rollback()
-        return {"index": index, "uuid": change_uuid, "status": "rejected", "problem": problem.to_dict()}
-    except IntegrityError:
-        # Another request recorded the same UUID a moment ago: it is a duplicate.
-        savepoint.rollback()
-        ledger = session.execute(
-            select(SyncChange).where(SyncChange.org_id == user.org_id, SyncChange.uuid == change_uuid)
-        ).scalar_one_or_none()
-        if ledger is not None and ledger.body_hash == body_hash:
-            return {"index": index, "uuid": change_uuid, "status": "duplicate", "result": ledger.result}
-        problem = Problem("conflict", "The change conflicts with data saved meanwhile; send it again.")
-        return {"index": index, "uuid": change_uuid, "status": "rejected", "problem": problem.to_dict()}
+    for attempt in (1, 2):
+        savepoint = session.begin_nested()
+        try:
+            data = _load(schema(), change["data"], f"changes[{index}].data")
+            result = handler(session, user, data, change["client_at"], change_uuid, change["data"])
+            entry = SyncChange(
+                org_id=user.org_id,
+                user_id=user.id,
+                uuid=change_uuid,
+                kind=change["kind"],
+                body_hash=body_hash,
+                client_at=change["client_at"],
+                status="applied",
+                result=json.loads(json.dumps(result, default=str)),
+            )
+            session.add(entry)
+            session.flush()
+            savepoint.commit()
+            known[change_uuid] = entry
+            break
+        except Problem as problem:
+            savepoint.rollback()
+            # Refused on data that a copy of this very change (a batch resent while its first copy was
+            # still being applied) has just changed: that copy's answer is the answer.
+            ledger = session.execute(
+                select(SyncChange).where(SyncChange.org_id == user.org_id, SyncChange.uuid == change_uuid)
+            ).scalar_one_or_none()
+            if ledger is not None and ledger.body_hash == body_hash:
+                return {"index": index, "uuid": change_uuid, "status": "duplicate", "result": ledger.result}
+            return {"index": index, "uuid": change_uuid, "status": "rejected", "problem": problem.to_dict()}
+        except (IntegrityError, StaleDataError) as exc:
+            # Another request changed the same object or recorded the same UUID a moment ago (the
+            # phone resent a batch whose first copy was still being applied): a duplicate when that
+            # request applied this very change; else the change is applied again on fresh data, once.
+            savepoint.rollback()
+            ledger = session.execute(
+                select(SyncChange).where(SyncChange.org_id == user.org_id, SyncChange.uuid == change_uuid)
+            ).scalar_one_or_none()
+            if ledger is not None and ledger.body_hash == body_hash:
+                return {"index": index, "uuid": change_uuid, "status": "duplicate", "result": ledger.result}
+            if attempt == 1 and isinstance(exc, StaleDataError):
+                session.expire_all()
+                continue
+            problem = Problem("conflict", "The change conflicts with data saved meanwhile; send it again.")
+            return {"index": index, "uuid": change_uuid, "status": "rejected", "problem": problem.to_dict()}
     return {"index": index, "uuid": change_uuid, "status": "applied", "result": result}
 
 

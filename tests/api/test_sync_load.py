@@ -45,6 +45,7 @@ def test_sync_under_faults_loses_and_duplicates_nothing() -> None:
     report = json.loads(run.stdout[run.stdout.index("{") :])
     assert report["lost"] == 0 and report["duplicated"] == 0
     assert report["server_killed_once"] is True
+    assert "500" not in report["server_errors"], report["server_errors"]  # a killed server is no 500
     answers = report["answers"]
     assert answers.get("rejected", 0) == 0, report["rejected_examples"]
     # A batch the server committed but whose answer never reached the phone (dropped connection, killed
