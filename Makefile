@@ -6,13 +6,14 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-fast lint format bench webapp system-deps clean help
+.PHONY: run test test-fast lint format bench webapp screenshots system-deps clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run     install what is missing, build the web app, seed on first start, serve on :$(PORT)"
 	@echo "make test    install what is missing and run every test (unit, API on SQLite and PostgreSQL, browser)"
 	@echo "make lint    ruff;  make bench  run the benchmarks (slow)"
+	@echo "make screenshots   the main views at 360x780 and 1280x800, into var/screenshots/"
 
 # The virtualenv is rebuilt only when pyproject.toml changes.
 $(VENV)/.stamp: pyproject.toml
@@ -48,6 +49,11 @@ bench: $(VENV)/.stamp
 	$(BIN)/python benchmarks/outlets.py
 	$(BIN)/python benchmarks/routing.py
 	$(BIN)/python benchmarks/sync_load.py
+
+# A throwaway database seeded like `make run`, Debian's Chromium as in the browser tests.
+screenshots: $(VENV)/.stamp webapp
+	@scripts/system-deps.sh spatialite
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var webapp/dist webapp/node_modules
