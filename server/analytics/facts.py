@@ -581,14 +581,33 @@ WRITE_RETRY_SECONDS = (0.05, 0.2, 0.5)
 def record_response(session: Session, response: Any) -> None:
     """Keep the facts and rollups up to date with one newly stored response.
 
-    The facts are written right after the response's transaction commits, in a short transaction of
-    their own (:func:`_write_pending`), not inside it: a sync batch of fifty store checks must not hold
+    On PostgreSQL the facts are written right after the response's transaction commits, in a short
+    transaction of their own (:func:`_write_pending`), not inside it: a sync batch of fifty store checks must not hold
     the rollup rows that every other rep's batch updates too (under load that serialised the whole
     field force and deadlocked). A response whose transaction is rolled back writes nothing. A failure
     never touches the rep's response: it is retried, then logged and the organization's facts marked
     stale, so the next analytics request rebuilds them.
     """
+    if session.get_bind().dialect.name == "sqlite":
+        # One writer at a time on SQLite: nothing to deadlock, and a second connection writing while
+        # the request's session lives (the embedded server's threads) would only wait on it.
+        _record_in_transaction(session, response)
+        return
     session.info.setdefault(PENDING, []).append((response.org_id, response.id))
+
+
+def _record_in_transaction(session: Session, response: Any) -> None:
+    try:
+        with session.begin_nested():
+            _record_response(session, response)
+    except Exception:  # noqa: BLE001 - the response matters more than its analytics
+        log.exception("analytics facts of response %s not written; the organization will be rebuilt", response.id)
+        state = session.get(AnalyticsSettings, response.org_id)
+        if state is None:
+            state = AnalyticsSettings(org_id=response.org_id, config={})
+            session.add(state)
+        state.built_at = None
+        session.flush()
 
 
 @event.listens_for(Session, "after_commit")
