@@ -49,6 +49,7 @@ bench: $(VENV)/.stamp
 	$(BIN)/python benchmarks/outlets.py
 	$(BIN)/python benchmarks/routing.py
 	$(BIN)/python benchmarks/sync_load.py
+	$(BIN)/python benchmarks/matching.py
 
 # A throwaway database seeded like `make run`, Debian's Chromium as in the browser tests.
 screenshots: $(VENV)/.stamp webapp
