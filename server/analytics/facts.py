@@ -582,11 +582,11 @@ def record_response(session: Session, response: Any) -> None:
     """Keep the facts and rollups up to date with one newly stored response.
 
     On PostgreSQL the facts are written right after the response's transaction commits, in a short
-    transaction of their own (:func:`_write_pending`), not inside it: a sync batch of fifty store checks must not hold
-    the rollup rows that every other rep's batch updates too (under load that serialised the whole
-    field force and deadlocked). A response whose transaction is rolled back writes nothing. A failure
-    never touches the rep's response: it is retried, then logged and the organization's facts marked
-    stale, so the next analytics request rebuilds them.
+    transaction of their own (:func:`_write_pending`), not inside it: a sync batch of fifty store
+    checks must not hold the rollup rows that every other rep's batch updates too (under load that
+    serialised the whole field force and deadlocked). A response whose transaction is rolled back
+    writes nothing. A failure never touches the rep's response: it is retried, then logged and the
+    organization's facts marked stale, so the next analytics request rebuilds them.
     """
     if session.get_bind().dialect.name == "sqlite":
         # One writer at a time on SQLite: nothing to deadlock, and a second connection writing while
@@ -602,11 +602,7 @@ def _record_in_transaction(session: Session, response: Any) -> None:
             _record_response(session, response)
     except Exception:  # noqa: BLE001 - the response matters more than its analytics
         log.exception("analytics facts of response %s not written; the organization will be rebuilt", response.id)
-        state = session.get(AnalyticsSettings, response.org_id)
-        if state is None:
-            state = AnalyticsSettings(org_id=response.org_id, config={})
-            session.add(state)
-        state.built_at = None
+        _mark_for_rebuild(session, response.org_id)
         session.flush()
 
 
@@ -624,6 +620,20 @@ def _write_pending(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(PENDING, None)
+
+
+def _state(session: Session, org_id: int) -> AnalyticsSettings:
+    """The organization's analytics settings row, added when it has none yet."""
+    state = session.get(AnalyticsSettings, org_id)
+    if state is None:
+        state = AnalyticsSettings(org_id=org_id, config={})
+        session.add(state)
+    return state
+
+
+def _mark_for_rebuild(session: Session, org_id: int) -> None:
+    """The organization's facts are stale: the next analytics request rebuilds them."""
+    _state(session, org_id).built_at = None
 
 
 def _write_one(engine: Any, org_id: int, response_id: int) -> None:
@@ -657,11 +667,7 @@ def _write_one(engine: Any, org_id: int, response_id: int) -> None:
     )
     try:
         with Session(bind=engine) as own:
-            state = own.get(AnalyticsSettings, org_id)
-            if state is None:
-                own.add(AnalyticsSettings(org_id=org_id, config={}))
-            else:
-                state.built_at = None
+            _mark_for_rebuild(own, org_id)
             own.commit()
     except Exception:  # noqa: BLE001
         log.exception("organization %s could not be marked for an analytics rebuild", org_id)
@@ -944,10 +950,7 @@ def rebuild(session: Session, org_id: int, *, progress: Any = None) -> dict[str,
             progress(done)
     writer.flush()
     refresh_rollups(session, org_id)
-    state = session.get(AnalyticsSettings, org_id)
-    if state is None:
-        state = AnalyticsSettings(org_id=org_id, config={})
-        session.add(state)
+    state = _state(session, org_id)
     state.built_checksum = settings.checksum(ctx.config)
     state.built_at = started
     session.flush()
@@ -1074,9 +1077,7 @@ def refresh_account_territories(session: Session, org_id: int) -> None:
         session.execute(
             insert(table), [{"account_id": a, "org_id": org_id, "territory_id": t} for a, t in mapping.items()]
         )
-    if state is None:
-        state = AnalyticsSettings(org_id=org_id, config={})
-        session.add(state)
+    state = state or _state(session, org_id)
     state.territory_watermark = f"{shape_key}#{stamp}"
     session.flush()
 

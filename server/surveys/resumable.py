@@ -89,7 +89,7 @@ def open_upload(session: Session, user: User, body: Any, max_bytes: int) -> tupl
     # The upload first (locked): a last piece still being stored holds it, and once that commits the
     # photo below is visible, so a phone asking again meanwhile never opens a second upload.
     upload = _find(session, user.org_id, uuid, lock=True)
-    photo = session.execute(select(Photo).where(Photo.org_id == user.org_id, Photo.uuid == uuid)).scalar_one_or_none()
+    photo = _photo(session, user.org_id, uuid)
     if photo is not None:
         if photo.uploaded_by_id == user.id and photo.original_bytes == size:
             if upload is not None:  # left from before the photo was complete
@@ -126,7 +126,7 @@ def get_upload(session: Session, user: User, uuid: str) -> PhotoUpload | Photo:
     upload = _find(session, user.org_id, uuid)
     if upload is not None and upload.user_id == user.id:
         return upload
-    photo = session.execute(select(Photo).where(Photo.org_id == user.org_id, Photo.uuid == uuid)).scalar_one_or_none()
+    photo = _photo(session, user.org_id, uuid)
     if photo is not None and photo.uploaded_by_id == user.id:
         return photo
     raise Problem("not-found", f"No upload {uuid} of yours is open.")
@@ -151,9 +151,7 @@ def append(
     offset = int(offset_header)
     upload = _find(session, user.org_id, uuid, lock=True)
     if upload is None or upload.user_id != user.id:
-        photo = session.execute(
-            select(Photo).where(Photo.org_id == user.org_id, Photo.uuid == uuid)
-        ).scalar_one_or_none()
+        photo = _photo(session, user.org_id, uuid)
         if photo is not None and photo.uploaded_by_id == user.id:
             return photo, False  # finished already (its answer was lost): nothing to do
         raise Problem("not-found", f"No upload {uuid} of yours is open; open it with POST /photos/uploads.")
@@ -196,6 +194,10 @@ def discard(session: Session, user: User, uuid: str) -> None:
         raise Problem("not-found", f"No upload {uuid} of yours is open.")
     session.delete(upload)
     session.flush()
+
+
+def _photo(session: Session, org_id: int, uuid: str) -> Photo | None:
+    return session.execute(select(Photo).where(Photo.org_id == org_id, Photo.uuid == uuid)).scalar_one_or_none()
 
 
 def _find(session: Session, org_id: int, uuid: str, *, lock: bool = False) -> PhotoUpload | None:

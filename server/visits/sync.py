@@ -411,28 +411,32 @@ def _apply_one(session: Session, user: User, raw: Any, index: int, known: dict[s
             savepoint.rollback()
             # Refused on data that a copy of this very change (a batch resent while its first copy was
             # still being applied) has just changed: that copy's answer is the answer.
-            ledger = session.execute(
-                select(SyncChange).where(SyncChange.org_id == user.org_id, SyncChange.uuid == change_uuid)
-            ).scalar_one_or_none()
-            if ledger is not None and ledger.body_hash == body_hash:
-                return {"index": index, "uuid": change_uuid, "status": "duplicate", "result": ledger.result}
+            copy = _applied_copy(session, user, change_uuid, body_hash)
+            if copy is not None:
+                return {"index": index, "uuid": change_uuid, "status": "duplicate", "result": copy.result}
             return {"index": index, "uuid": change_uuid, "status": "rejected", "problem": problem.to_dict()}
         except (IntegrityError, StaleDataError) as exc:
             # Another request changed the same object or recorded the same UUID a moment ago (the
             # phone resent a batch whose first copy was still being applied): a duplicate when that
             # request applied this very change; else the change is applied again on fresh data, once.
             savepoint.rollback()
-            ledger = session.execute(
-                select(SyncChange).where(SyncChange.org_id == user.org_id, SyncChange.uuid == change_uuid)
-            ).scalar_one_or_none()
-            if ledger is not None and ledger.body_hash == body_hash:
-                return {"index": index, "uuid": change_uuid, "status": "duplicate", "result": ledger.result}
+            copy = _applied_copy(session, user, change_uuid, body_hash)
+            if copy is not None:
+                return {"index": index, "uuid": change_uuid, "status": "duplicate", "result": copy.result}
             if attempt == 1 and isinstance(exc, StaleDataError):
                 session.expire_all()
                 continue
             problem = Problem("conflict", "The change conflicts with data saved meanwhile; send it again.")
             return {"index": index, "uuid": change_uuid, "status": "rejected", "problem": problem.to_dict()}
     return {"index": index, "uuid": change_uuid, "status": "applied", "result": result}
+
+
+def _applied_copy(session: Session, user: User, change_uuid: str, body_hash: str) -> SyncChange | None:
+    """The ledger entry of this very change if another request applied it meanwhile (read afresh)."""
+    entry = session.execute(
+        select(SyncChange).where(SyncChange.org_id == user.org_id, SyncChange.uuid == change_uuid)
+    ).scalar_one_or_none()
+    return entry if entry is not None and entry.body_hash == body_hash else None
 
 
 # --- pull -------------------------------------------------------------------------------
