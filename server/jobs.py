@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 import time
 import traceback
@@ -330,6 +329,8 @@ class RQBackend:
 
 def rq_entry(job_id: int) -> None:
     """What the RQ worker runs: builds the app once per worker process."""
+    import os
+
     global _APP_PID
     app = _worker_app()
     with app.app_context():
@@ -343,17 +344,12 @@ _APP: Flask | None = None
 _APP_PID: int | None = None
 
 
-#: Held by the worker's reaper thread while it works, and taken around every fork: a work horse
-#: forked while that thread was inside the connection pool or a logging handler would inherit their
-#: locks held, and hang before it ever claimed its job.
-_FORK_GUARD = threading.Lock()
-os.register_at_fork(before=_FORK_GUARD.acquire, after_in_parent=_FORK_GUARD.release, after_in_child=_FORK_GUARD.release)
-
-
 def run_worker(app: Flask, *, burst: bool = False) -> None:
     """``rayon worker``: run jobs from Redis. Besides RQ's own loop, a thread looks for jobs
     whose worker died (no heartbeat for ``RAYON_JOB_STALE_SECONDS``) and queues them again,
     or fails them with the reason after MAX_ATTEMPTS, so none stays "running"."""
+    import os
+
     from rq import Worker
 
     global _APP, _APP_PID
@@ -366,14 +362,13 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
     def reaper() -> None:
         interval = max(1.0, min(60.0, app.config["RAYON"].job_stale_seconds / 2))
         while True:
-            with _FORK_GUARD:  # RQ forks a work horse per job: never while this thread holds a lock
-                try:
-                    with app.app_context():
-                        if reap_stale(db.session):
-                            log.warning("jobs whose worker stopped were queued again or failed")
-                        db.session.commit()
-                except Exception as exc:  # the database is away: try again next round
-                    log.warning("looking for stalled jobs failed: %s", exc)
+            try:
+                with app.app_context():
+                    if reap_stale(db.session):
+                        log.warning("jobs whose worker stopped were queued again or failed")
+                    db.session.commit()
+            except Exception as exc:  # the database is away: try again next round
+                log.warning("looking for stalled jobs failed: %s", exc)
             if stop.wait(interval):
                 return
 
